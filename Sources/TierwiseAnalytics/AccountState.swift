@@ -1,0 +1,76 @@
+/// One account from the accounts dump, plus what its transactions add for the balance
+/// history: the average daily balance is rebuilt backwards from the closing balance without
+/// keeping a single transaction (see `averageDailyBalance`).
+public struct AccountState: Sendable, Equatable {
+    public var customer: Int32
+    public var product: Product
+    public var openedOn: Day?
+    public var closedOn: Day?
+    /// Closing balance at the as-of date; loans and cards as the positive amount outstanding.
+    public var balance: Int64
+    /// Annual interest rate as a fraction (0.035 = 3.5 %).
+    public var interestRate: Double?
+    public var creditLimit: Int64?
+
+    /// Σ amount × (days d of the open window range with d < booking day): the part of
+    /// Σ_d balance(d) the transactions take away from n × closing balance.
+    public var laterMovementWeighted: Int128 = 0
+    /// Σ amount booked after the day 90 days before the as-of date, to get that day's balance.
+    public var movementSinceRecentStart: Int64 = 0
+
+    public init(customer: Int32, product: Product, openedOn: Day?, closedOn: Day?, balance: Int64,
+                interestRate: Double?, creditLimit: Int64?) {
+        self.customer = customer
+        self.product = product
+        self.openedOn = openedOn
+        self.closedOn = closedOn
+        self.balance = balance
+        self.interestRate = interestRate
+        self.creditLimit = creditLimit
+    }
+
+    /// The days of the window this account was open: `start...end`, or nil.
+    public func openRange(in window: AnalysisWindow) -> ClosedRange<Int32>? {
+        var start = window.windowStart.number
+        var end = window.asOf.number
+        if let o = openedOn { start = max(start, o.number) }
+        if let c = closedOn { end = min(end, c.number) }
+        return start <= end ? start...end : nil
+    }
+
+    public func isOpen(at day: Day) -> Bool {
+        if let o = openedOn, o > day { return false }
+        if let c = closedOn, c <= day { return false }
+        return true
+    }
+
+    /// Adds one movement booked on this account on or before the as-of date.
+    /// For loans and cards the balance is the amount owed, so money in (a repayment) lowers it:
+    /// movements count with the opposite sign.
+    @inline(__always)
+    public mutating func fold(day: Day, amount: Int64, window: AnalysisWindow) {
+        let signed = product.isLending ? -amount : amount
+        if day.number > window.asOf.number - Int32(window.recentDays) { movementSinceRecentStart += signed }
+        guard let range = openRange(in: window) else { return }
+        // Days d in range with d < day: balance(d) excludes this movement.
+        let before = Int64(min(max(day.number - range.lowerBound, 0), range.upperBound - range.lowerBound + 1))
+        laterMovementWeighted += Int128(signed) * Int128(before)
+    }
+
+    public mutating func merge(_ o: AccountState) {
+        laterMovementWeighted += o.laterMovementWeighted
+        movementSinceRecentStart += o.movementSinceRecentStart
+    }
+
+    /// Average daily balance over the days the account was open in the window:
+    /// balance(d) = closing − Σ amounts booked after d, averaged over those days. Zero days: nil.
+    public func averageDailyBalance(in window: AnalysisWindow) -> Double? {
+        guard let range = openRange(in: window) else { return nil }
+        let n = Int128(range.upperBound - range.lowerBound + 1)
+        let total = n * Int128(balance) - laterMovementWeighted
+        return Double(total) / Double(n) / Double(Money.scale)
+    }
+
+    /// The balance at the start of the recent period (90 days before the as-of date).
+    public var balanceAtRecentStart: Int64 { balance - movementSinceRecentStart }
+}

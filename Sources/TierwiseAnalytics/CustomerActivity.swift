@@ -1,0 +1,106 @@
+/// Everything later stages need from one customer's transactions, folded row by row so that
+/// no transaction is kept: memory grows with customers, never with rows.
+///
+/// Folding is order-independent (sums, minima, maxima, bit sets), so per-worker activities
+/// can be merged in any fixed order and give the same result on any number of threads.
+public struct CustomerActivity: Sendable, Equatable {
+    /// Customer-initiated rows, any time up to the as-of date.
+    public var lastInitiatedDay: Day? = nil
+    public var firstInitiatedDay: Day? = nil
+    /// Σ|amount| of customer-initiated rows on `firstInitiatedDay`, to leave the first day
+    /// out of the Gamma-Gamma mean as lifetimes does.
+    public var firstDayValue: Int64 = 0
+    /// Σ|amount| of all customer-initiated rows up to the as-of date.
+    public var initiatedValue: Int64 = 0
+    public var initiatedDays = DayBitset()
+    /// Distinct purchase days, once `settle()` has dropped the bit set.
+    public var settledPurchaseDays: Int32 = 0
+
+    /// Customer-initiated rows in the window: RFM frequency and monetary.
+    public var windowCount: Int32 = 0
+    public var windowValue: Int64 = 0
+    /// Customer-initiated rows in the last 90 days and the 90 before, for ACTIVITY_DROP.
+    public var recentCount: Int32 = 0
+    public var previousRecentCount: Int32 = 0
+    /// Fee income in the window: the fee column plus |amount| of fee rows.
+    public var windowFees: Int64 = 0
+    /// Customer-initiated rows in the window by channel, for cost to serve.
+    public var windowChannelCounts: [Int32] = [Int32](repeating: 0, count: Channel.allCases.count)
+    /// Customer-initiated rows in the window with no channel.
+    public var windowNoChannel: Int32 = 0
+    /// Salary credits: bit 0 the last 45 days, bits 1–3 the three 30-day months before.
+    public var salaryPeriods: UInt8 = 0
+    /// Every accepted row, and the first day of any row (for tenure when nothing else says).
+    public var rows: Int32 = 0
+    public var firstDay: Day? = nil
+
+    public init() {}
+
+    /// Adds one transaction on or before the as-of date.
+    @inline(__always)
+    public mutating func fold(_ t: Transaction, window: AnalysisWindow) {
+        rows += 1
+        if firstDay == nil || t.day < firstDay! { firstDay = t.day }
+        let inWindow = window.inWindow(t.day)
+        if inWindow {
+            windowFees += t.fee
+            if t.type == .fee { windowFees += Int64(t.amount.magnitude) }
+        }
+        if t.type == .salary && t.amount > 0, let period = window.salaryPeriod(t.day) {
+            salaryPeriods |= 1 << UInt8(period)
+        }
+        guard t.type.isCustomerInitiated else { return }
+        let value = Int64(t.amount.magnitude)
+        initiatedValue += value
+        initiatedDays.insert(t.day)
+        if lastInitiatedDay == nil || t.day > lastInitiatedDay! { lastInitiatedDay = t.day }
+        if firstInitiatedDay == nil || t.day < firstInitiatedDay! {
+            firstInitiatedDay = t.day
+            firstDayValue = value
+        } else if t.day == firstInitiatedDay! {
+            firstDayValue += value
+        }
+        if inWindow {
+            windowCount += 1
+            windowValue += value
+            if let c = t.channel { windowChannelCounts[Int(c.rawValue)] += 1 } else { windowNoChannel += 1 }
+        }
+        if window.inRecent(t.day) { recentCount += 1 } else if window.inPreviousRecent(t.day) { previousRecentCount += 1 }
+    }
+
+    /// Combines two partial activities of the same customer.
+    public mutating func merge(_ o: CustomerActivity) {
+        rows += o.rows
+        if let d = o.firstDay, firstDay == nil || d < firstDay! { firstDay = d }
+        if let d = o.lastInitiatedDay, lastInitiatedDay == nil || d > lastInitiatedDay! { lastInitiatedDay = d }
+        if let d = o.firstInitiatedDay {
+            if firstInitiatedDay == nil || d < firstInitiatedDay! {
+                firstInitiatedDay = d
+                firstDayValue = o.firstDayValue
+            } else if d == firstInitiatedDay! {
+                firstDayValue += o.firstDayValue
+            }
+        }
+        initiatedValue += o.initiatedValue
+        initiatedDays.formUnion(o.initiatedDays)
+        windowCount += o.windowCount
+        windowValue += o.windowValue
+        recentCount += o.recentCount
+        previousRecentCount += o.previousRecentCount
+        windowFees += o.windowFees
+        for i in windowChannelCounts.indices { windowChannelCounts[i] += o.windowChannelCounts[i] }
+        windowNoChannel += o.windowNoChannel
+        salaryPeriods |= o.salaryPeriods
+    }
+
+    /// Distinct purchase days.
+    public var purchaseDays: Int { initiatedDays.isEmpty ? Int(settledPurchaseDays) : initiatedDays.count }
+
+    /// Keeps only the count of purchase days and frees the bit set, once all rows are in.
+    public mutating func settle() {
+        if !initiatedDays.isEmpty {
+            settledPurchaseDays = Int32(initiatedDays.count)
+            initiatedDays = DayBitset()
+        }
+    }
+}

@@ -1,0 +1,66 @@
+/// The set of days on which a customer transacted, one bit a day, for the BG/NBD summary
+/// (x counts distinct purchase days). Two years take about 12 words; the set grows only
+/// with the span of a customer's history, never with the number of rows.
+public struct DayBitset: Sendable, Equatable {
+    /// Word index (day >> 6) of `words[0]`.
+    private var base: Int32 = 0
+    private var words: [UInt64] = []
+
+    public init() {}
+
+    public var isEmpty: Bool { words.isEmpty }
+
+    @inline(__always)
+    public mutating func insert(_ day: Day) {
+        let w = day.number >> 6
+        let bit = UInt64(1) << UInt64(day.number & 63)
+        if words.isEmpty {
+            base = w
+            words = [bit]
+            return
+        }
+        if w < base {
+            words.insert(contentsOf: repeatElement(0, count: Int(base - w)), at: 0)
+            base = w
+        } else if w >= base + Int32(words.count) {
+            words.append(contentsOf: repeatElement(0, count: Int(w - base) - words.count + 1))
+        }
+        words[Int(w - base)] |= bit
+    }
+
+    public func contains(_ day: Day) -> Bool {
+        let w = day.number >> 6
+        guard !words.isEmpty, w >= base, w < base + Int32(words.count) else { return false }
+        return words[Int(w - base)] & (UInt64(1) << UInt64(day.number & 63)) != 0
+    }
+
+    /// How many days are in the set.
+    public var count: Int { words.reduce(0) { $0 + $1.nonzeroBitCount } }
+
+    /// Adds every day of `other` (for merging per-worker accumulators).
+    public mutating func formUnion(_ other: DayBitset) {
+        guard !other.words.isEmpty else { return }
+        if words.isEmpty { self = other; return }
+        let lo = min(base, other.base)
+        let hi = max(base + Int32(words.count), other.base + Int32(other.words.count))
+        var merged = [UInt64](repeating: 0, count: Int(hi - lo))
+        for (i, w) in words.enumerated() { merged[Int(base - lo) + i] |= w }
+        for (i, w) in other.words.enumerated() { merged[Int(other.base - lo) + i] |= w }
+        base = lo
+        words = merged
+    }
+
+    /// The days in ascending order.
+    public var days: [Day] {
+        var out: [Day] = []
+        for (i, w) in words.enumerated() where w != 0 {
+            var bits = w
+            while bits != 0 {
+                let b = bits.trailingZeroBitCount
+                out.append(Day(number: (base + Int32(i)) << 6 | Int32(b)))
+                bits &= bits - 1
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,94 @@
+extension FeatureTable {
+    /// Builds the table from what ingest folded. Customers are put in byte order of their
+    /// ids, so every later output is sorted the same way on any machine.
+    ///
+    /// - Complexity: O(c log c + a) for c customers and a accounts.
+    public static func build(ids: [String], profiles: [CustomerProfile], activity: [CustomerActivity], accounts: [AccountState],
+                             window: AnalysisWindow, hasAccounts: Bool, hasCustomers: Bool, hasChannel: Bool, hasFees: Bool, hasTypes: Bool) -> FeatureTable {
+        var t = FeatureTable(window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers, hasChannel: hasChannel, hasFees: hasFees, hasTypes: hasTypes)
+        let n = ids.count
+        let order = (0..<n).sorted { ids[$0].utf8.lexicographicallyPrecedes(ids[$1].utf8) }
+        let asOf = window.asOf.number
+
+        // Per-customer account aggregates, in input index space first.
+        let products = Product.allCases.count
+        var balanceDays = [[Double]](repeating: [Double](repeating: 0, count: n), count: products)
+        var balanceDaysRate = balanceDays
+        var balance = [[Int64]](repeating: [Int64](repeating: 0, count: n), count: products)
+        var open = [[Int32]](repeating: [Int32](repeating: 0, count: n), count: products)
+        var deposit = [Int64](repeating: 0, count: n)
+        var depositRecent = [Int64](repeating: 0, count: n)
+        var lastClosure = [Int32](repeating: Int32.min, count: n)
+        var accountCount = [Int32](repeating: 0, count: n)
+        var firstOpening = [Int32](repeating: Int32.max, count: n)
+        for a in accounts {
+            let c = Int(a.customer), p = Int(a.product.rawValue)
+            accountCount[c] += 1
+            if let o = a.openedOn { firstOpening[c] = min(firstOpening[c], o.number) }
+            if let closed = a.closedOn, closed.number <= asOf { lastClosure[c] = max(lastClosure[c], closed.number) }
+            if let range = a.openRange(in: window), let adb = a.averageDailyBalance(in: window) {
+                let days = Double(range.upperBound - range.lowerBound + 1)
+                balanceDays[p][c] += adb * days
+                balanceDaysRate[p][c] += adb * days * (a.interestRate ?? 0)
+            }
+            if a.isOpen(at: window.asOf) {
+                open[p][c] += 1
+                balance[p][c] += a.balance
+            }
+            if a.product.isDeposit {
+                if a.isOpen(at: window.asOf) { deposit[c] += a.balance }
+                if a.isOpen(at: window.asOf - window.recentDays) { depositRecent[c] += a.balanceAtRecentStart }
+            }
+        }
+
+        t.reserve(n)
+        for i in order {
+            let act = activity[i], prof = profiles[i]
+            t.ids.append(ids[i])
+            t.manager.append(prof.manager ?? "")
+            t.segment.append(prof.segment ?? "")
+            t.branch.append(prof.branch ?? "")
+            t.riskRating.append(prof.riskRating ?? 0)
+            t.recencyDays.append(act.lastInitiatedDay.map { asOf - $0.number } ?? -1)
+            t.frequency.append(act.windowCount)
+            t.monetary.append(act.windowValue)
+            if let first = act.firstInitiatedDay, let last = act.lastInitiatedDay {
+                t.repeatDays.append(Int32(act.purchaseDays - 1))
+                t.lastPurchaseAgeDays.append(last.number - first.number)
+                t.firstPurchaseAgeDays.append(asOf - first.number)
+                t.repeatValue.append(act.initiatedValue - act.firstDayValue)
+            } else {
+                t.repeatDays.append(0)
+                t.lastPurchaseAgeDays.append(0)
+                t.firstPurchaseAgeDays.append(-1)
+                t.repeatValue.append(0)
+            }
+            t.recentCount.append(act.recentCount)
+            t.previousRecentCount.append(act.previousRecentCount)
+            t.fees.append(act.windowFees)
+            for k in 0..<Channel.allCases.count { t.channelCounts[k].append(act.windowChannelCounts[k]) }
+            t.channelCounts[Channel.allCases.count].append(act.windowNoChannel)
+            t.salaryPeriods.append(act.salaryPeriods)
+            let tenure = prof.onboardedOn?.number ?? (firstOpening[i] != Int32.max ? firstOpening[i] : act.firstDay?.number ?? Int32.min)
+            t.tenureStart.append(tenure)
+            for p in 0..<products {
+                t.balanceDays[p].append(balanceDays[p][i])
+                t.balanceDaysRate[p].append(balanceDaysRate[p][i])
+                t.balance[p].append(balance[p][i])
+                t.openAccounts[p].append(open[p][i])
+            }
+            t.depositBalance.append(deposit[i])
+            t.depositBalanceRecentStart.append(depositRecent[i])
+            t.daysSinceClosure.append(lastClosure[i] == Int32.min ? -1 : asOf - lastClosure[i])
+            t.accountCount.append(accountCount[i])
+        }
+        return t
+    }
+
+    mutating func reserve(_ n: Int) {
+        ids.reserveCapacity(n)
+        recencyDays.reserveCapacity(n)
+        frequency.reserveCapacity(n)
+        monetary.reserveCapacity(n)
+    }
+}

@@ -1,0 +1,76 @@
+/// A customer's yearly profit and its parts, in `Money.scale` units. Parts that cannot be
+/// known (no accounts dump: no balances) are nil, never zero.
+public struct ProfitParts: Sendable, Equatable {
+    public var netInterestIncome: Int64?
+    public var feeIncome: Int64
+    public var expectedLoss: Int64?
+    public var costToServe: Int64
+    public var profit: Int64
+}
+
+public struct ProfitTable: Sendable, Equatable {
+    public var netInterestIncome: [Int64]
+    public var feeIncome: [Int64]
+    public var expectedLoss: [Int64]
+    public var costToServe: [Int64]
+    public var profit: [Int64]
+    /// False when there was no accounts dump: NII and expected loss are unknown.
+    public var hasBalances: Bool
+
+    public func parts(_ i: Int) -> ProfitParts {
+        ProfitParts(netInterestIncome: hasBalances ? netInterestIncome[i] : nil, feeIncome: feeIncome[i],
+                    expectedLoss: hasBalances ? expectedLoss[i] : nil, costToServe: costToServe[i], profit: profit[i])
+    }
+}
+
+public enum Profitability {
+    /// One customer's parts. Annual figures are scaled to a year (×365/W).
+    ///
+    /// - NII: per product, deposits earn (FTP − rate) and lending (rate − FTP) on the daily
+    ///   balances of the window: Σ_d balance(d) × spread / 365.
+    /// - Expected loss: lending balance at the as-of date × PD(risk rating) × LGD(product).
+    /// - Fee income: the fee column plus |amount| of fee rows in the window.
+    /// - Cost to serve: a cost per customer-initiated transaction by channel, plus a yearly
+    ///   maintenance cost per account open at the as-of date.
+    public static func parts(_ t: FeatureTable, _ i: Int, _ p: ProfitParameters) -> ProfitParts {
+        let annual = t.window.annualFactor
+        var nii = 0.0, loss = 0.0, cost = 0.0
+        for product in Product.allCases {
+            let k = Int(product.rawValue)
+            let ftp = p.ftpRates[product.name] ?? 0
+            let days = t.balanceDays[k][i], daysRate = t.balanceDaysRate[k][i]
+            if product.isDeposit {
+                nii += (ftp * days - daysRate) / 365 * annual
+            } else if product.isLending {
+                nii += (daysRate - ftp * days) / 365 * annual
+                let pd = t.riskRating[i] >= 1 ? p.pdByRisk[Int(t.riskRating[i]) - 1] : p.pdUnrated
+                loss += Money.toDouble(t.balance[k][i]) * pd * (p.lgd[product.name] ?? 0)
+            }
+            cost += Double(t.openAccounts[k][i]) * (p.accountCost[product.name] ?? 0)
+        }
+        var channelCost = 0.0
+        for c in Channel.allCases { channelCost += Double(t.channelCounts[Int(c.rawValue)][i]) * (p.channelCost[c.name] ?? 0) }
+        channelCost += Double(t.channelCounts[Channel.allCases.count][i]) * p.unknownChannelCost
+        cost += channelCost * annual
+        let fees = Money.toDouble(t.fees[i]) * annual
+        let niiUnits = units(nii), lossUnits = units(loss), feeUnits = units(fees), costUnits = units(cost)
+        if !t.hasAccounts {
+            return ProfitParts(netInterestIncome: nil, feeIncome: feeUnits, expectedLoss: nil, costToServe: costUnits, profit: feeUnits - costUnits)
+        }
+        return ProfitParts(netInterestIncome: niiUnits, feeIncome: feeUnits, expectedLoss: lossUnits, costToServe: costUnits,
+                           profit: niiUnits + feeUnits - lossUnits - costUnits)
+    }
+
+    /// Money units rounded to whole cents, so reported parts add up to the reported profit.
+    @inline(__always)
+    static func units(_ value: Double) -> Int64 { Int64((value * 100).rounded()) * (Money.scale / 100) }
+
+    public static func table(_ t: FeatureTable, _ p: ProfitParameters, threads: Int) -> ProfitTable {
+        let parts = parallelMap(t.count, threads: threads, initial: ProfitParts(netInterestIncome: nil, feeIncome: 0, expectedLoss: nil, costToServe: 0, profit: 0)) {
+            Profitability.parts(t, $0, p)
+        }
+        return ProfitTable(netInterestIncome: parts.map { $0.netInterestIncome ?? 0 }, feeIncome: parts.map(\.feeIncome),
+                           expectedLoss: parts.map { $0.expectedLoss ?? 0 }, costToServe: parts.map(\.costToServe),
+                           profit: parts.map(\.profit), hasBalances: t.hasAccounts)
+    }
+}

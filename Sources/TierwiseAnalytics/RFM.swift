@@ -1,0 +1,59 @@
+/// RFM values are in the feature table; this is the scoring and the segments.
+public struct RFMScores: Sendable, Equatable {
+    public var r: [UInt8]
+    public var f: [UInt8]
+    public var m: [UInt8]
+    /// Index into `segmentNames`; the last name is `Others`.
+    public var segment: [UInt8]
+    public var segmentNames: [String]
+
+    public func cell(_ i: Int) -> String { "\(r[i])\(f[i])\(m[i])" }
+    public func segmentName(_ i: Int) -> String { segmentNames[Int(segment[i])] }
+    public func scoreSum(_ i: Int) -> Int { Int(r[i]) + Int(f[i]) + Int(m[i]) }
+}
+
+public enum RFM {
+    /// Scores 1…5 by rank, 5 best: `min(5, 1 + ⌊5·L/n⌋)` with L the number of customers whose
+    /// key is strictly lower (worse). Ties share a score, so any SQL engine's
+    /// `1 + floor(5 * (rank() over (order by v) - 1) / count(*) over ())` gives the same.
+    ///
+    /// - Complexity: O(n log n).
+    public static func scores(keys: [Int64]) -> [UInt8] {
+        let n = keys.count
+        guard n > 0 else { return [] }
+        let sorted = keys.sorted()
+        var out = [UInt8](repeating: 1, count: n)
+        for i in 0..<n {
+            let below = lowerBound(sorted, keys[i])
+            out[i] = UInt8(min(5, 1 + (5 * below) / n))
+        }
+        return out
+    }
+
+    static func lowerBound(_ a: [Int64], _ v: Int64) -> Int {
+        var lo = 0, hi = a.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if a[mid] < v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// Recency key: fewer days is better; no activity at all is the worst.
+    @inline(__always)
+    public static func recencyKey(_ days: Int32) -> Int64 { days < 0 ? Int64.min : -Int64(days) }
+
+    public static func score(_ t: FeatureTable, parameters: RFMParameters) -> RFMScores {
+        let r = scores(keys: t.recencyDays.map(recencyKey))
+        let f = scores(keys: t.frequency.map { Int64($0) })
+        let m = scores(keys: t.monetary)
+        let names = parameters.segments.map(\.name) + ["Others"]
+        var segment = [UInt8](repeating: UInt8(names.count - 1), count: t.count)
+        for i in 0..<t.count {
+            if let k = parameters.segments.firstIndex(where: { $0.matches(r: Int(r[i]), f: Int(f[i]), m: Int(m[i])) }) {
+                segment[i] = UInt8(k)
+            }
+        }
+        return RFMScores(r: r, f: f, m: m, segment: segment, segmentNames: names)
+    }
+}

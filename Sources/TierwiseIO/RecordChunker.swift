@@ -1,0 +1,168 @@
+/// Cuts a byte stream into chunks of whole CSV records, following RFC 4180 quoting so that a
+/// quoted delimiter or newline never splits a record, whatever the read block size.
+///
+/// It also strips a UTF-8 byte order mark, accepts LF, CRLF and lone CR terminators, checks
+/// that the text is UTF-8, and bounds the size of one record.
+///
+/// - Complexity: O(n) over the bytes, one pass, memory bounded by `chunkBytes + maxRecordBytes`.
+public final class RecordChunker {
+    private enum State: UInt8 { case fieldStart, unquoted, quoted, quoteInQuoted }
+
+    public let path: String
+    private let stream: ByteStream
+    private let options: CSVOptions
+    private var buffer: [UInt8] = []
+    /// Where scanning resumes in `buffer`.
+    private var scanPos = 0
+    private var state: State = .fieldStart
+    /// Start of the record being scanned, and its line.
+    private var recordStart = 0
+    private var recordLine = 1
+    private var line = 1
+    private var pending = RecordChunk()
+    private var atStart = true
+    private var sourceDone = false
+    private var finished = false
+
+    public init(stream: ByteStream, path: String, options: CSVOptions = CSVOptions()) {
+        self.stream = stream
+        self.path = path
+        self.options = options
+        buffer.reserveCapacity(options.chunkBytes + options.readBlockBytes)
+    }
+
+    /// The next chunk of whole records, or nil after the last.
+    public func next() throws -> RecordChunk? {
+        while !finished {
+            if recordStart >= options.chunkBytes {
+                let chunk = try cut(final: false)
+                if chunk.count > 0 { return chunk }
+                continue
+            }
+            if sourceDone && !atStart && scanPos >= buffer.count {
+                let chunk = try cut(final: true)
+                if chunk.count > 0 { return chunk }
+                continue
+            }
+            let before = scanPos
+            if !atStart { scan() }
+            if buffer.count - recordStart > options.maxRecordBytes {
+                throw IOError(.malformedFile, path: path, line: recordLine,
+                              message: "a record is longer than the limit of \(options.maxRecordBytes) bytes",
+                              remedy: "Look for an unterminated quote at that line, or raise max_record_bytes in the pipeline file")
+            }
+            if scanPos == before { try fill() }
+        }
+        return nil
+    }
+
+    private func fill() throws {
+        let old = buffer.count
+        let block = options.readBlockBytes
+        buffer.append(contentsOf: repeatElement(0, count: block))
+        var n = 0
+        try buffer.withUnsafeMutableBytes { raw in
+            n = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[old..<(old + block)]))
+        }
+        buffer.removeLast(block - n)
+        if n == 0 { sourceDone = true }
+        if atStart && (buffer.count >= 3 || sourceDone) {
+            atStart = false
+            if buffer.count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
+                buffer.removeFirst(3)
+            }
+        }
+    }
+
+    /// Scans the unscanned bytes, recording every record that ends in them.
+    private func scan() {
+        let delimiter = options.delimiter
+        let quote = UInt8(ascii: "\""), space = UInt8(ascii: " ")
+        let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        let count = buffer.count
+        let sourceDone = self.sourceDone
+        var i = scanPos
+        var state = self.state
+        buffer.withUnsafeBufferPointer { b in
+            while i < count {
+                let c = b[i]
+                if c == lf || c == cr {
+                    var next = i + 1
+                    var newLine = true
+                    if c == cr {
+                        // CR LF is one terminator: wait for the next byte to know which this is.
+                        if i + 1 >= count && !sourceDone { break }
+                        if i + 1 < count && b[i + 1] == lf { next = i + 2 } else if state == .quoted { newLine = false }
+                    }
+                    if newLine { line += 1 }
+                    if state != .quoted {
+                        endRecord(at: i, next: next)
+                        state = .fieldStart
+                    }
+                    i = next
+                    continue
+                }
+                switch state {
+                case .fieldStart:
+                    if c == quote { state = .quoted } else if c != delimiter && c != space { state = .unquoted }
+                case .unquoted:
+                    if c == delimiter { state = .fieldStart }
+                case .quoted:
+                    if c == quote { state = .quoteInQuoted }
+                case .quoteInQuoted:
+                    if c == quote { state = .quoted } else if c == delimiter { state = .fieldStart } else if c != space { state = .unquoted }
+                }
+                i += 1
+            }
+        }
+        self.state = state
+        scanPos = i
+    }
+
+    private func endRecord(at end: Int, next: Int) {
+        if end > recordStart {
+            pending.starts.append(recordStart)
+            pending.ends.append(end)
+            pending.lines.append(recordLine)
+        }
+        recordStart = next
+        recordLine = line
+    }
+
+    /// Hands on the records found so far and keeps the partial one for the next chunk.
+    private func cut(final: Bool) throws -> RecordChunk {
+        if final {
+            if buffer.count > recordStart {
+                pending.starts.append(recordStart)
+                pending.ends.append(buffer.count)
+                pending.lines.append(recordLine)
+                pending.lastRecordUnterminated = state == .quoted
+            }
+            recordStart = buffer.count
+            finished = true
+        }
+        var chunk = pending
+        pending = RecordChunk()
+        chunk.bytes = Array(buffer[0..<recordStart])
+        try validateUTF8(chunk)
+        buffer.removeFirst(recordStart)
+        scanPos -= recordStart
+        recordStart = 0
+        return chunk
+    }
+
+    private func validateUTF8(_ chunk: RecordChunk) throws {
+        if let bad = UTF8Check.firstInvalid(chunk.bytes) {
+            // Find the record holding the bad byte to name its line.
+            var lineNo = chunk.lines.first ?? line
+            for (k, start) in chunk.starts.enumerated() where start <= bad { lineNo = chunk.lines[k] }
+            var extra = 0
+            for k in chunk.starts.indices where chunk.starts[k] <= bad && bad < chunk.ends[k] {
+                extra = chunk.bytes[chunk.starts[k]..<bad].reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+            }
+            throw IOError(.notUTF8, path: path, line: lineNo + extra,
+                          message: "the file is not UTF-8 text (invalid byte 0x\(String(chunk.bytes[bad], radix: 16, uppercase: true)))",
+                          remedy: "Export the file as UTF-8")
+        }
+    }
+}

@@ -1,0 +1,177 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one place that calls libc for files, so the rest of the module speaks typed Swift.
+enum SystemCalls {
+    static func describe(errno code: Int32) -> String {
+        String(cString: strerror(code))
+    }
+
+    static var lastErrno: Int32 { errno }
+
+    static func openForReading(_ path: String) -> Int32 {
+        open(path, O_RDONLY | O_CLOEXEC)
+    }
+
+    static func openForWriting(_ path: String, mode: UInt32, exclusive: Bool) -> Int32 {
+        var flags = O_WRONLY | O_CREAT | O_CLOEXEC
+        flags |= exclusive ? O_EXCL : O_TRUNC
+        return open(path, flags, mode_t(mode))
+    }
+
+    static func openForLocking(_ path: String) -> Int32 {
+        open(path, O_RDWR | O_CREAT | O_CLOEXEC, mode_t(0o640))
+    }
+
+    static func truncate(_ fd: Int32) {
+        _ = ftruncate(fd, 0)
+        _ = lseek(fd, 0, SEEK_SET)
+    }
+
+    static func read(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer) -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n < 0 && errno == EINTR { continue }
+            return n
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32? {
+        var offset = 0
+        while offset < buffer.count {
+            let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            offset += n
+        }
+        return nil
+    }
+
+    static func fsync(_ fd: Int32) -> Int32? {
+        Glibc.fsync(fd) == 0 ? nil : errno
+    }
+
+    static func close(_ fd: Int32) {
+        _ = Glibc.close(fd)
+    }
+
+    struct FileStatus: Equatable, Sendable {
+        var size: Int64
+        var modifiedNanoseconds: Int64
+        var isDirectory: Bool
+        var isSymlink: Bool
+    }
+
+    static func status(_ path: String, followLinks: Bool = true) -> FileStatus? {
+        var st = stat()
+        let rc = followLinks ? stat(path, &st) : lstat(path, &st)
+        guard rc == 0 else { return nil }
+        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        let type = st.st_mode & S_IFMT
+        return FileStatus(size: Int64(st.st_size), modifiedNanoseconds: mtime,
+                          isDirectory: type == S_IFDIR, isSymlink: type == S_IFLNK)
+    }
+
+    static func status(fd: Int32) -> FileStatus? {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        let mtime = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
+        return FileStatus(size: Int64(st.st_size), modifiedNanoseconds: mtime,
+                          isDirectory: (st.st_mode & S_IFMT) == S_IFDIR, isSymlink: false)
+    }
+
+    static func makeDirectory(_ path: String, mode: UInt32) -> Int32? {
+        mkdir(path, mode_t(mode)) == 0 ? nil : errno
+    }
+
+    static func chmod(_ path: String, mode: UInt32) {
+        _ = Glibc.chmod(path, mode_t(mode))
+    }
+
+    static func rename(_ from: String, _ to: String) -> Int32? {
+        Glibc.rename(from, to) == 0 ? nil : errno
+    }
+
+    static func unlink(_ path: String) -> Int32? {
+        Glibc.unlink(path) == 0 ? nil : errno
+    }
+
+    static func removeDirectory(_ path: String) -> Int32? {
+        rmdir(path) == 0 ? nil : errno
+    }
+
+    static func listDirectory(_ path: String) -> [String]? {
+        guard let dir = opendir(path) else { return nil }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafePointer(to: entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names.sorted()
+    }
+
+    static func processID() -> Int32 { getpid() }
+
+    /// True when a process with this pid exists (it may belong to another user).
+    static func processExists(_ pid: Int32) -> Bool {
+        if kill(pid, 0) == 0 { return true }
+        return errno == EPERM
+    }
+
+    static func isTerminal(_ fd: Int32) -> Bool { isatty(fd) == 1 }
+
+    static func glob(_ pattern: String) -> [String] {
+        var result = glob_t()
+        defer { globfree(&result) }
+        guard Glibc.glob(pattern, 0, nil, &result) == 0 else { return [] }
+        var paths: [String] = []
+        for i in 0..<Int(result.gl_pathc) {
+            if let p = result.gl_pathv[i] { paths.append(String(cString: p)) }
+        }
+        return paths.sorted()
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let p = realpath(path, nil) else { return nil }
+        defer { free(p) }
+        return String(cString: p)
+    }
+
+    static func fileLock(_ fd: Int32) -> Bool {
+        flock(fd, LOCK_EX | LOCK_NB) == 0
+    }
+}
+
+import CSysShims
+
+extension SystemCalls {
+    /// Swaps two existing paths in one step; nil on success, else errno.
+    static func exchange(_ a: String, _ b: String) -> Int32? {
+        CSysShims_renameExchange(a, b) == 0 ? nil : errno
+    }
+
+    static func readSmallFile(_ path: String) -> [UInt8]? {
+        let fd = openForReading(path)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var out: [UInt8] = []
+        var block = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = block.withUnsafeMutableBytes { read(fd, into: $0) }
+            if n <= 0 { break }
+            out += block[0..<n]
+            if out.count > 1 << 20 { break }
+        }
+        return out
+    }
+}

@@ -1,0 +1,147 @@
+/// A stage's saved result in the work folder: named typed columns in one little-endian
+/// binary file, so the next stage (or a rerun) loads it with a few memory copies instead of
+/// parsing text.
+///
+/// Layout: "TWK1", column count (u32), then per column: name length (u16), name, type (u8),
+/// element count (u64), and the elements (strings as u32 lengths then bytes).
+public struct WorkTable: Sendable {
+    public enum Column: Sendable, Equatable {
+        case int8([Int8]), uint8([UInt8]), int32([Int32]), int64([Int64]), double([Double]), string([String])
+    }
+
+    public private(set) var names: [String] = []
+    private var columns: [String: Column] = [:]
+
+    public init() {}
+
+    public mutating func put(_ name: String, _ column: Column) {
+        if columns[name] == nil { names.append(name) }
+        columns[name] = column
+    }
+
+    public func column(_ name: String) -> Column? { columns[name] }
+
+    public func int8(_ name: String) throws -> [Int8] { if case .int8(let v)? = columns[name] { return v }; throw missing(name) }
+    public func uint8(_ name: String) throws -> [UInt8] { if case .uint8(let v)? = columns[name] { return v }; throw missing(name) }
+    public func int32(_ name: String) throws -> [Int32] { if case .int32(let v)? = columns[name] { return v }; throw missing(name) }
+    public func int64(_ name: String) throws -> [Int64] { if case .int64(let v)? = columns[name] { return v }; throw missing(name) }
+    public func double(_ name: String) throws -> [Double] { if case .double(let v)? = columns[name] { return v }; throw missing(name) }
+    public func string(_ name: String) throws -> [String] { if case .string(let v)? = columns[name] { return v }; throw missing(name) }
+
+    private func missing(_ name: String) -> IOError {
+        IOError(.malformedFile, path: "work table", message: "column \(name) is missing", remedy: "Run again with --force to rebuild the work folder")
+    }
+
+    public func encode() -> [UInt8] {
+        var out: [UInt8] = Array("TWK1".utf8)
+        append(UInt32(names.count), to: &out)
+        for name in names {
+            let bytes = Array(name.utf8)
+            append(UInt16(bytes.count), to: &out)
+            out += bytes
+            switch columns[name]! {
+            case .int8(let v): out.append(0); raw(v, to: &out)
+            case .uint8(let v): out.append(1); raw(v, to: &out)
+            case .int32(let v): out.append(2); raw(v, to: &out)
+            case .int64(let v): out.append(3); raw(v, to: &out)
+            case .double(let v): out.append(4); raw(v, to: &out)
+            case .string(let v):
+                out.append(5)
+                append(UInt64(v.count), to: &out)
+                for s in v {
+                    let b = Array(s.utf8)
+                    append(UInt32(b.count), to: &out)
+                    out += b
+                }
+            }
+        }
+        return out
+    }
+
+    public init(decoding bytes: [UInt8], path: String) throws {
+        var reader = Reader(bytes: bytes, path: path)
+        guard bytes.count >= 8, Array(bytes[0..<4]) == Array("TWK1".utf8) else {
+            throw IOError(.malformedFile, path: path, message: "not a tierwise work file", remedy: "Run again with --force to rebuild the work folder")
+        }
+        reader.offset = 4
+        let count: UInt32 = try reader.scalar()
+        for _ in 0..<count {
+            let nameLength: UInt16 = try reader.scalar()
+            let name = String(decoding: try reader.bytes(Int(nameLength)), as: UTF8.self)
+            let type: UInt8 = try reader.scalar()
+            switch type {
+            case 0: put(name, .int8(try reader.array()))
+            case 1: put(name, .uint8(try reader.array()))
+            case 2: put(name, .int32(try reader.array()))
+            case 3: put(name, .int64(try reader.array()))
+            case 4: put(name, .double(try reader.array()))
+            case 5:
+                let n: UInt64 = try reader.scalar()
+                var strings: [String] = []
+                strings.reserveCapacity(Int(n))
+                for _ in 0..<n {
+                    let len: UInt32 = try reader.scalar()
+                    strings.append(String(decoding: try reader.bytes(Int(len)), as: UTF8.self))
+                }
+                put(name, .string(strings))
+            default:
+                throw IOError(.malformedFile, path: path, message: "unknown column type \(type)", remedy: "Run again with --force")
+            }
+        }
+    }
+
+    public func write(to path: String, mode: UInt32 = 0o640) throws {
+        try FileSystem.writeFile(path, encode(), mode: mode)
+    }
+
+    public static func read(_ path: String) throws -> WorkTable {
+        let file = try FileStream(path: path)
+        var bytes = [UInt8](repeating: 0, count: Int(file.sizeAtOpen))
+        var offset = 0
+        while offset < bytes.count {
+            let n = try bytes.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[offset...])) }
+            if n == 0 { break }
+            offset += n
+        }
+        return try WorkTable(decoding: bytes, path: path)
+    }
+
+    private func append<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {
+        withUnsafeBytes(of: v.littleEndian) { out += $0 }
+    }
+
+    private func raw<T>(_ v: [T], to out: inout [UInt8]) {
+        append(UInt64(v.count), to: &out)
+        v.withUnsafeBytes { out += $0 }
+    }
+
+    private struct Reader {
+        let bytes: [UInt8]
+        let path: String
+        var offset = 0
+
+        mutating func bytes(_ n: Int) throws -> ArraySlice<UInt8> {
+            guard n >= 0, offset + n <= bytes.count else {
+                throw IOError(.malformedFile, path: path, message: "the work file is truncated", remedy: "Run again with --force")
+            }
+            defer { offset += n }
+            return bytes[offset..<(offset + n)]
+        }
+
+        mutating func scalar<T: FixedWidthInteger>() throws -> T {
+            let b = try bytes(MemoryLayout<T>.size)
+            return b.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(as: T.self)) }
+        }
+
+        mutating func array<T>() throws -> [T] {
+            let n: UInt64 = try scalar()
+            let b = try bytes(Int(n) * MemoryLayout<T>.stride)
+            return b.withUnsafeBytes { raw in
+                [T](unsafeUninitializedCapacity: Int(n)) { buffer, count in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw)
+                    count = Int(n)
+                }
+            }
+        }
+    }
+}

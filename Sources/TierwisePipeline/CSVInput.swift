@@ -1,0 +1,121 @@
+import TierwiseAnalytics
+import TierwiseIO
+
+/// One file of an input dump, opened, with its header read: the rest is a stream of chunks
+/// of whole records.
+final class CSVInputFile {
+    let input: String
+    let path: String
+    let opened: OpenedInput
+    let chunker: RecordChunker
+    let header: HeaderMap
+    /// Records of the first chunk after the header, handed out by the first `next()`.
+    private var firstChunk: RecordChunk?
+    private var firstRecord = 1
+
+    init(input: String, path: String, spec: InputSpec, settings: RunSettings, columns: [String], required: [String], readBlock: Int = 1 << 16) throws {
+        self.input = input
+        self.path = path
+        opened = try OpenedInput.open(path)
+        let options = CSVOptions(delimiter: spec.delimiter, maxRecordBytes: settings.maxRecordBytes, maxFields: max(settings.maxFields, columns.count),
+                                 readBlockBytes: readBlock)
+        chunker = RecordChunker(stream: opened.stream, path: path, options: options)
+        guard let first = try chunker.next(), first.count > 0 else {
+            throw PipelineError(.dataError, "\(path): the file is empty: it has no header row. Expected a header with \(required.joined(separator: ", "))")
+        }
+        let parser = CSVFieldParser(delimiter: spec.delimiter, maxFields: 100_000)
+        let outcome = first.withRecord(0) { parser.parse($0) }
+        guard outcome == .ok else {
+            throw PipelineError(.dataError, "\(path):\(first.lines[0]): the header row cannot be read (\(outcome)); expected a header with \(required.joined(separator: ", "))")
+        }
+        header = try HeaderMap(parser: parser, spec: spec, columns: columns, required: required, input: input, file: path)
+        firstChunk = first
+    }
+
+    /// The next chunk of data records; the header is skipped.
+    func next() throws -> (chunk: RecordChunk, firstRecord: Int)? {
+        if let c = firstChunk {
+            firstChunk = nil
+            if c.count > 1 { return (c, 1) }
+        }
+        guard let c = try chunker.next() else {
+            try opened.file.checkUnchanged()
+            return nil
+        }
+        return (c, 0)
+    }
+
+    var fileInfo: InputCounts.FileInfo {
+        InputCounts.FileInfo(path: path, bytes: opened.file.sizeAtOpen, sha256: nil, compression: opened.compression.rawValue,
+                             modified: FileSystem.sizeAndModified(path)?.modified ?? 0)
+    }
+}
+
+/// Expands an input's paths and globs into files, failing with exit 66 when one is missing.
+func expandInputPaths(_ spec: InputSpec, input: String) throws -> [String] {
+    var files: [String] = []
+    for pattern in spec.paths {
+        let matched = FileSystem.expand(pattern)
+        if matched.isEmpty || (matched.count == 1 && !FileSystem.exists(matched[0])) {
+            throw PipelineError(.noInput, "\(pattern): the \(input) input does not exist (no file matches). Check [inputs.\(input)] paths in the pipeline file or the command-line flag")
+        }
+        files += matched
+    }
+    return files
+}
+
+/// Field access for one parsed record: empty fields read as absent.
+struct RecordFields {
+    let parser: CSVFieldParser
+
+    @inline(__always)
+    func with<R>(_ index: Int?, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        guard let index, index < parser.fieldCount else { return nil }
+        return parser.withField(index) { $0.count == 0 ? nil : body($0) }
+    }
+
+    func string(_ index: Int?) -> String? { with(index) { String(decoding: $0, as: UTF8.self) } }
+
+    func hasNUL() -> Bool {
+        for i in 0..<min(parser.fieldCount, 100_000) {
+            if parser.withField(i, { $0.contains(0) }) { return true }
+        }
+        return false
+    }
+}
+
+/// Label mapping for vocabularies: the bank's label first, then the contract name,
+/// compared without case.
+struct Vocabulary<Value> {
+    private var table: [String: Value] = [:]
+
+    init(contract: [String: Value], labels: [String: String]) {
+        for (k, v) in contract { table[k] = v; table[k.lowercased()] = v }
+        for (label, name) in labels { if let v = contract[name] { table[label] = v; table[label.lowercased()] = v } }
+    }
+
+    func lookup(_ bytes: UnsafeRawBufferPointer) -> Value? {
+        let s = String(decoding: bytes, as: UTF8.self)
+        return table[s] ?? table[s.lowercased()]
+    }
+}
+
+/// Conversion of amounts in other currencies, exact to the rate's eighth decimal place.
+struct CurrencyTable {
+    let reporting: [UInt8]
+    private var rates: [[UInt8]: Int64] = [:]
+
+    init(reporting: String, rates: [String: Double]) {
+        self.reporting = Array(reporting.utf8)
+        for (code, rate) in rates { self.rates[Array(code.utf8)] = Int64((rate * 100_000_000).rounded()) }
+    }
+
+    enum Outcome { case same, rate(Int64), unknown }
+
+    @inline(__always)
+    func lookup(_ code: UnsafeRawBufferPointer) -> Outcome {
+        if code.count == reporting.count && code.elementsEqual(reporting) { return .same }
+        if let r = rates[Array(code)] { return .rate(r) }
+        return .unknown
+    }
+}

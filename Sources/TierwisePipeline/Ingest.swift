@@ -1,0 +1,150 @@
+import Foundation
+import TierwiseAnalytics
+import TierwiseIO
+
+/// The ingest stage: streams the dumps once, validates every row, writes rejects as they
+/// are found, and folds accepted rows into per-customer state.
+///
+/// Transactions go through a pipeline: this thread's reader decompresses and cuts the
+/// stream into chunks of whole records; workers validate chunks in parallel; the chunks are
+/// folded in file order on one thread, so the result is the same on any number of threads.
+struct Ingest {
+    let config: PipelineConfig
+    let threads: Int
+    var progress: ((Int64, Int64) -> Void)? = nil
+
+    /// Reads everything. `rejectsPath` receives rejects.csv.
+    func run(rejectsPath: String) throws -> IngestState {
+        guard let asOf = try config.run.asOf ?? latestBookingDay() else {
+            throw PipelineError(.dataError, "the transactions have no valid booking date to take the as-of date from; give --as-of YYYY-MM-DD")
+        }
+        let window = AnalysisWindow(asOf: asOf, windowDays: config.windowDays, recentDays: config.recentDays, salaryRecentDays: config.churn.salaryRecentDays)
+        var state = IngestState(window: window)
+        let rejects = try RejectWriter(path: rejectsPath, mode: config.run.fileMode)
+        let currencies = CurrencyTable(reporting: config.run.reportingCurrency, rates: config.run.rates)
+        if let spec = config.customers { try readCustomers(spec, into: &state, rejects: rejects) }
+        if let spec = config.accounts { try readAccounts(spec, into: &state, rejects: rejects, currencies: currencies) }
+        try readTransactions(config.transactions, into: &state, rejects: rejects, currencies: currencies)
+        _ = try rejects.finish()
+        return state
+    }
+
+    /// The as-of date when none is given: the latest booking day in the transactions. This
+    /// costs one extra pass over the booking dates; giving `--as-of` avoids it.
+    func latestBookingDay() throws -> Day? {
+        let spec = config.transactions
+        var latest: Day?
+        let offset = TimeZoneOffset.seconds(for: config.run.timeZone, at: Day(number: 0)) ?? 0
+        for path in try expandInputPaths(spec, input: "transactions") {
+            let file = try CSVInputFile(input: "transactions", path: path, spec: spec, settings: config.run,
+                                        columns: TransactionColumns.all, required: ["booked_at", "amount"])
+            let parser = CSVFieldParser(delimiter: spec.delimiter, maxFields: config.run.maxFields)
+            let fields = RecordFields(parser: parser)
+            let column = file.header["booked_at"]
+            while let (chunk, first) = try file.next() {
+                for r in first..<chunk.count {
+                    guard chunk.withRecord(r, { parser.parse($0) }) == .ok, parser.fieldCount == file.header.fieldCount else { continue }
+                    if case .day(let d)? = fields.with(column, { DayParser.parse($0, utcOffsetSeconds: offset) }), latest == nil || d > latest! {
+                        latest = d
+                    }
+                }
+            }
+        }
+        return latest
+    }
+
+    func readTransactions(_ spec: InputSpec, into state: inout IngestState, rejects: RejectWriter, currencies: CurrencyTable) throws {
+        var counts = InputCounts(name: "transactions")
+        var ids = TxnIdSet()
+        var columnsEverywhere: Set<String>? = nil
+        let offset = TimeZoneOffset.seconds(for: config.run.timeZone, at: state.window.asOf) ?? 0
+        let files = try expandInputPaths(spec, input: "transactions")
+        let totalBytes = files.reduce(Int64(0)) { $0 + (FileSystem.sizeAndModified($1)?.size ?? 0) }
+        var doneBytes: Int64 = 0
+        for path in files {
+            let file = try CSVInputFile(input: "transactions", path: path, spec: spec, settings: config.run,
+                                        columns: TransactionColumns.all, required: ["booked_at", "amount"])
+            if file.header["customer_id"] == nil && (file.header["account_id"] == nil || !state.hasAccounts) {
+                throw PipelineError(.dataError, "\(path):1: the transactions header has neither \"\(spec.header(for: "customer_id"))\" nor an \"\(spec.header(for: "account_id"))\" that an accounts dump resolves; one of them is required")
+            }
+            let present = Set(file.header.presentColumns)
+            columnsEverywhere = columnsEverywhere.map { $0.intersection(present) } ?? present
+            let shared = TransactionValidator.Shared(
+                header: file.header, index: TransactionFieldIndex(file.header), window: state.window, utcOffset: offset,
+                currencies: currencies, types: Vocabulary(contract: TransactionType.named, labels: spec.typeLabels),
+                channels: Vocabulary(contract: Channel.named, labels: spec.channelLabels), customers: state.customerIds,
+                accounts: state.hasAccounts ? state.accountIds : nil, accountCustomer: state.accounts.map(\.customer),
+                delimiter: spec.delimiter, maxFields: config.run.maxFields)
+            var info = file.fileInfo
+            let before = counts.rowsRead
+            func fold(_ v: ValidatedChunk) throws {
+                try self.fold(v, into: &state, counts: &counts, ids: &ids, rejects: rejects, path: path)
+                progress?(doneBytes + file.opened.file.bytesRead, totalBytes)
+            }
+            if threads <= 1 {
+                let validator = TransactionValidator(shared)
+                while let (chunk, first) = try file.next() { try fold(validator.validate(chunk, from: first)) }
+            } else {
+                try ParallelChunks.run(workers: threads, next: { try file.next() },
+                                       makeWorker: { TransactionValidator(shared) },
+                                       work: { validator, item in validator.validate(item.chunk, from: item.firstRecord) },
+                                       consume: fold)
+            }
+            info.rowsRead = counts.rowsRead - before
+            doneBytes += file.opened.file.sizeAtOpen
+            counts.files.append(info)
+        }
+        counts.columns = (columnsEverywhere ?? []).sorted()
+        state.transactionColumns = columnsEverywhere ?? []
+        state.counts.append(counts)
+    }
+
+    /// Folds one validated chunk, in record order, deciding duplicates and new customers.
+    private func fold(_ v: ValidatedChunk, into state: inout IngestState, counts: inout InputCounts, ids: inout TxnIdSet,
+                      rejects: RejectWriter, path: String) throws {
+        counts.rowsRead += v.read
+        counts.afterAsOf += v.afterAsOf
+        let window = state.window
+        var k = 0
+        func writeReject(_ record: Int, _ reason: RejectReason, _ field: String, _ detail: String) throws {
+            counts.rejected += 1
+            counts.rejectsByReason[reason.rawValue, default: 0] += 1
+            try rejects.write(input: "transactions", file: path, Reject(line: v.chunk.lines[record], reason: reason, field: field, detail: detail,
+                                                                        record: v.chunk.withRecord(record) { Array($0) }))
+        }
+        try v.ids.withUnsafeBytes { idBytes in
+            try v.newCustomers.withUnsafeBytes { newBytes in
+                for row in v.rows {
+                    while k < v.rejects.count && v.rejects[k].record < Int(row.record) {
+                        let r = v.rejects[k]
+                        try writeReject(r.record, r.reason, r.field, r.detail)
+                        k += 1
+                    }
+                    if row.idEnd > row.idStart {
+                        let id = UnsafeRawBufferPointer(rebasing: idBytes[Int(row.idStart)..<Int(row.idEnd)])
+                        if !ids.insert(id) {
+                            try writeReject(Int(row.record), .duplicateTxn, "txn_id", "the transaction id was seen earlier in the transactions")
+                            continue
+                        }
+                    }
+                    var customer = row.customer
+                    if customer < 0 {
+                        let n = Int(-customer) - 1
+                        let start = n == 0 ? 0 : v.newCustomerEnds[n - 1]
+                        customer = state.customer(UnsafeRawBufferPointer(rebasing: newBytes[start..<v.newCustomerEnds[n]]))
+                    }
+                    state.activity[Int(customer)].fold(row.txn, window: window)
+                    if row.account >= 0 {
+                        state.accounts[Int(row.account)].fold(day: row.txn.day, amount: row.txn.amount, window: window)
+                    }
+                    counts.accepted += 1
+                }
+            }
+        }
+        while k < v.rejects.count {
+            let r = v.rejects[k]
+            try writeReject(r.record, r.reason, r.field, r.detail)
+            k += 1
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import TierwiseAnalytics
+import TierwiseIO
+
+/// Saving and loading ingest's result in the work folder, so that a rerun of a later stage
+/// never reads the dumps again.
+extension IngestState {
+    func workTable() -> WorkTable {
+        var t = WorkTable()
+        let n = customerIds.count
+        t.put("customer_id", .string((0..<n).map { customerIds.id(Int32($0)) }))
+        t.put("onboarded_on", .int32(profiles.map { $0.onboardedOn?.number ?? Int32.min }))
+        t.put("segment", .string(profiles.map { $0.segment ?? "" }))
+        t.put("risk_rating", .int8(profiles.map { $0.riskRating ?? 0 }))
+        t.put("branch", .string(profiles.map { $0.branch ?? "" }))
+        t.put("manager_id", .string(profiles.map { $0.manager ?? "" }))
+        t.put("last_initiated", .int32(activity.map { $0.lastInitiatedDay?.number ?? Int32.min }))
+        t.put("first_initiated", .int32(activity.map { $0.firstInitiatedDay?.number ?? Int32.min }))
+        t.put("first_day_value", .int64(activity.map(\.firstDayValue)))
+        t.put("initiated_value", .int64(activity.map(\.initiatedValue)))
+        t.put("purchase_days", .int32(activity.map { Int32($0.purchaseDays) }))
+        t.put("window_count", .int32(activity.map(\.windowCount)))
+        t.put("window_value", .int64(activity.map(\.windowValue)))
+        t.put("recent_count", .int32(activity.map(\.recentCount)))
+        t.put("previous_recent_count", .int32(activity.map(\.previousRecentCount)))
+        t.put("window_fees", .int64(activity.map(\.windowFees)))
+        for c in Channel.allCases { t.put("channel_\(c.name)", .int32(activity.map { $0.windowChannelCounts[Int(c.rawValue)] })) }
+        t.put("channel_none", .int32(activity.map(\.windowNoChannel)))
+        t.put("salary_periods", .uint8(activity.map(\.salaryPeriods)))
+        t.put("rows", .int32(activity.map(\.rows)))
+        t.put("first_day", .int32(activity.map { $0.firstDay?.number ?? Int32.min }))
+
+        t.put("account_customer", .int32(accounts.map(\.customer)))
+        t.put("account_product", .uint8(accounts.map(\.product.rawValue)))
+        t.put("account_opened", .int32(accounts.map { $0.openedOn?.number ?? Int32.min }))
+        t.put("account_closed", .int32(accounts.map { $0.closedOn?.number ?? Int32.min }))
+        t.put("account_balance", .int64(accounts.map(\.balance)))
+        t.put("account_rate", .double(accounts.map { $0.interestRate ?? .nan }))
+        t.put("account_limit", .int64(accounts.map { $0.creditLimit ?? -1 }))
+        t.put("account_weighted_high", .int64(accounts.map { Int64($0.laterMovementWeighted >> 64) }))
+        t.put("account_weighted_low", .int64(accounts.map { Int64(truncatingIfNeeded: $0.laterMovementWeighted) }))
+        t.put("account_recent_movement", .int64(accounts.map(\.movementSinceRecentStart)))
+        return t
+    }
+
+    init(work t: WorkTable, window: AnalysisWindow, counts: [InputCounts], hasAccounts: Bool, hasCustomers: Bool, transactionColumns: Set<String>) throws {
+        self.init(window: window)
+        self.counts = counts
+        self.hasAccounts = hasAccounts
+        self.hasCustomers = hasCustomers
+        self.transactionColumns = transactionColumns
+        let ids = try t.string("customer_id")
+        let onboarded = try t.int32("onboarded_on"), segment = try t.string("segment"), risk = try t.int8("risk_rating")
+        let branch = try t.string("branch"), manager = try t.string("manager_id")
+        let last = try t.int32("last_initiated"), first = try t.int32("first_initiated"), firstValue = try t.int64("first_day_value")
+        let value = try t.int64("initiated_value"), days = try t.int32("purchase_days"), wc = try t.int32("window_count")
+        let wv = try t.int64("window_value"), rc = try t.int32("recent_count"), prc = try t.int32("previous_recent_count")
+        let fees = try t.int64("window_fees"), none = try t.int32("channel_none"), salary = try t.uint8("salary_periods")
+        let rows = try t.int32("rows"), firstDay = try t.int32("first_day")
+        let channels = try Channel.allCases.map { try t.int32("channel_\($0.name)") }
+        func day(_ v: Int32) -> Day? { v == Int32.min ? nil : Day(number: v) }
+        for i in ids.indices {
+            _ = customerIds.intern(ids[i])
+            profiles.append(CustomerProfile(onboardedOn: day(onboarded[i]), segment: segment[i].isEmpty ? nil : segment[i],
+                                            riskRating: risk[i] == 0 ? nil : risk[i], branch: branch[i].isEmpty ? nil : branch[i],
+                                            manager: manager[i].isEmpty ? nil : manager[i]))
+            var a = CustomerActivity()
+            a.lastInitiatedDay = day(last[i]); a.firstInitiatedDay = day(first[i]); a.firstDayValue = firstValue[i]
+            a.initiatedValue = value[i]; a.settledPurchaseDays = days[i]; a.windowCount = wc[i]; a.windowValue = wv[i]
+            a.recentCount = rc[i]; a.previousRecentCount = prc[i]; a.windowFees = fees[i]; a.windowNoChannel = none[i]
+            a.windowChannelCounts = channels.map { $0[i] }
+            a.salaryPeriods = salary[i]; a.rows = rows[i]; a.firstDay = day(firstDay[i])
+            activity.append(a)
+        }
+        let ac = try t.int32("account_customer"), ap = try t.uint8("account_product"), ao = try t.int32("account_opened")
+        let acl = try t.int32("account_closed"), ab = try t.int64("account_balance"), ar = try t.double("account_rate")
+        let al = try t.int64("account_limit"), wh = try t.int64("account_weighted_high"), wl = try t.int64("account_weighted_low")
+        let arm = try t.int64("account_recent_movement")
+        for k in ac.indices {
+            var a = AccountState(customer: ac[k], product: Product(rawValue: ap[k]) ?? .checking, openedOn: day(ao[k]), closedOn: day(acl[k]),
+                                 balance: ab[k], interestRate: ar[k].isNaN ? nil : ar[k], creditLimit: al[k] < 0 ? nil : al[k])
+            a.laterMovementWeighted = Int128(wh[k]) << 64 | Int128(UInt64(bitPattern: wl[k]))
+            a.movementSinceRecentStart = arm[k]
+            accounts.append(a)
+        }
+    }
+
+    /// The feature table of this state.
+    func features() -> FeatureTable {
+        FeatureTable.build(ids: (0..<customerIds.count).map { customerIds.id(Int32($0)) }, profiles: profiles, activity: activity,
+                           accounts: accounts, window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers,
+                           hasChannel: transactionColumns.contains("channel"), hasFees: transactionColumns.contains("fee") || transactionColumns.contains("type"),
+                           hasTypes: transactionColumns.contains("type"))
+    }
+}

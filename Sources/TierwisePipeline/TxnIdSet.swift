@@ -1,0 +1,97 @@
+import TierwiseAnalytics
+
+/// The transaction ids seen so far, to reject repeats (a file exported twice, an overlap
+/// between two nightly files).
+///
+/// Ids of the common shape "prefix + digits" (T0000001234) are kept as bits in pages of a
+/// bitmap per (prefix, digit count): a bank's sequence numbers are dense, so ten million of
+/// them take about 1.3 MB instead of the ~160 MB a hash set of strings would. A family whose
+/// numbers turn out sparse (random ids) moves to hashing. Any other id is kept as a 64-bit
+/// hash; two different such ids share a hash with probability about n²/2⁶⁵ (3 × 10⁻⁶ for ten
+/// million ids), and then the second is reported as a duplicate: it lands in rejects.csv,
+/// never silently lost.
+struct TxnIdSet {
+    private struct FamilyKey: Hashable {
+        var prefix: [UInt8]
+        var digits: Int
+    }
+
+    private struct Family {
+        var key: FamilyKey
+        var pages: [Int: [UInt64]] = [:]
+        var count = 0
+        var hashedMode = false
+    }
+
+    private static let pageBits = 1 << 15
+    private static let wordsPerPage = pageBits / 64
+    private var familyIndex: [FamilyKey: Int] = [:]
+    private var families: [Family] = []
+    private var hashed = Set<UInt64>()
+    private(set) var count = 0
+
+    /// Inserts the id; false when it was already there.
+    mutating func insert(_ id: UnsafeRawBufferPointer) -> Bool {
+        var digits = 0
+        while digits < id.count && digits < 18 {
+            let c = id[id.count - 1 - digits]
+            if c < 48 || c > 57 { break }
+            digits += 1
+        }
+        let prefixLength = id.count - digits
+        guard digits > 0 && prefixLength <= 16 else { return insertHashed(id) }
+        let key = FamilyKey(prefix: Array(id[0..<prefixLength]), digits: digits)
+        let f: Int
+        if let existing = familyIndex[key] {
+            f = existing
+        } else {
+            f = families.count
+            families.append(Family(key: key))
+            familyIndex[key] = f
+        }
+        if families[f].hashedMode { return insertHashed(id) }
+        var number = 0
+        for i in prefixLength..<id.count { number = number * 10 + Int(id[i] - 48) }
+        let page = number / TxnIdSet.pageBits
+        let bit = number % TxnIdSet.pageBits
+        let mask = UInt64(1) << UInt64(bit & 63)
+        if let word: UInt64 = families[f].pages[page]?[bit >> 6], (word & mask) != 0 { return false }
+        families[f].pages[page, default: [UInt64](repeating: 0, count: TxnIdSet.wordsPerPage)][bit >> 6] |= mask
+        families[f].count += 1
+        count += 1
+        // Sparse numbers: a 4 KB page per handful of ids costs more than hashing them.
+        let pages = families[f].pages.count
+        if pages > 64 && pages * TxnIdSet.wordsPerPage * 8 > families[f].count * 64 { moveToHashing(f) }
+        return true
+    }
+
+    private mutating func insertHashed(_ id: UnsafeRawBufferPointer) -> Bool {
+        let inserted = hashed.insert(TxnIdSet.fingerprint(id)).inserted
+        if inserted { count += 1 }
+        return inserted
+    }
+
+    private static func fingerprint(_ id: UnsafeRawBufferPointer) -> UInt64 {
+        let length: UInt64 = UInt64(id.count) &* UInt64(0x9E37_79B9_7F4A_7C15)
+        return IdInterner.hash(id) ^ length
+    }
+
+    private mutating func moveToHashing(_ f: Int) {
+        let family = families[f]
+        for (page, words) in family.pages {
+            for (w, word) in words.enumerated() where word != 0 {
+                var bits = word
+                while bits != 0 {
+                    let number = page * TxnIdSet.pageBits + w * 64 + bits.trailingZeroBitCount
+                    bits &= bits - 1
+                    var text = String(number)
+                    text = String(repeating: "0", count: family.key.digits - text.count) + text
+                    let id = family.key.prefix + Array(text.utf8)
+                    _ = id.withUnsafeBytes { hashed.insert(TxnIdSet.fingerprint($0)) }
+                }
+            }
+        }
+        families[f].pages = [:]
+        families[f].hashedMode = true
+    }
+}
