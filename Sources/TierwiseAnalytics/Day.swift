@@ -39,6 +39,21 @@ public struct Day: Hashable, Comparable, Sendable, Codable, CustomStringConverti
     public static func - (a: Day, days: Int) -> Day { Day(number: a.number - Int32(days)) }
     public static func - (a: Day, b: Day) -> Int { Int(a.number) - Int(b.number) }
 
+    /// Encoded as `YYYY-MM-DD`, the form people and other tools read.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let text = try c.decode(String.self)
+        guard let d = Day(text) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected a date YYYY-MM-DD, got \(text)")
+        }
+        self = d
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+
     public static func daysInMonth(year: Int, month: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

@@ -9,6 +9,15 @@ public struct ProfitParts: Sendable, Equatable {
 }
 
 public struct ProfitTable: Sendable, Equatable {
+    public init(netInterestIncome: [Int64], feeIncome: [Int64], expectedLoss: [Int64], costToServe: [Int64], profit: [Int64], hasBalances: Bool) {
+        self.netInterestIncome = netInterestIncome
+        self.feeIncome = feeIncome
+        self.expectedLoss = expectedLoss
+        self.costToServe = costToServe
+        self.profit = profit
+        self.hasBalances = hasBalances
+    }
+
     public var netInterestIncome: [Int64]
     public var feeIncome: [Int64]
     public var expectedLoss: [Int64]

@@ -1,5 +1,13 @@
 /// RFM values are in the feature table; this is the scoring and the segments.
 public struct RFMScores: Sendable, Equatable {
+    public init(r: [UInt8], f: [UInt8], m: [UInt8], segment: [UInt8], segmentNames: [String]) {
+        self.r = r
+        self.f = f
+        self.m = m
+        self.segment = segment
+        self.segmentNames = segmentNames
+    }
+
     public var r: [UInt8]
     public var f: [UInt8]
     public var m: [UInt8]

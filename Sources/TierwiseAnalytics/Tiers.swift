@@ -14,6 +14,13 @@ public enum Lifecycle: String, Sendable, CaseIterable {
 
 /// The value score's parts for one customer: percentile ranks 0…1 of each component.
 public struct ValueComponents: Sendable, Equatable {
+    public init(clv: Double?, profit: Double, balance: Double, rfm: Double) {
+        self.clv = clv
+        self.profit = profit
+        self.balance = balance
+        self.rfm = rfm
+    }
+
     public var clv: Double?
     public var profit: Double
     public var balance: Double
@@ -31,6 +38,15 @@ public enum Tiering {
     }
 
     public struct Result: Sendable, Equatable {
+    public init(tier: [Tier], valueScore: [Double], components: [ValueComponents], rank: [Int], privateBanking: [Bool], weightsUsed: (clv: Double, profit: Double, balance: Double, rfm: Double)) {
+        self.tier = tier
+        self.valueScore = valueScore
+        self.components = components
+        self.rank = rank
+        self.privateBanking = privateBanking
+        self.weightsUsed = weightsUsed
+    }
+
         public var tier: [Tier]
         public var valueScore: [Double]
         public var components: [ValueComponents]

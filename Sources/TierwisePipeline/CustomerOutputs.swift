@@ -1,0 +1,132 @@
+import Foundation
+import TierwiseAnalytics
+import TierwiseIO
+import TierwiseReports
+
+/// The per-customer CSV outputs: customers.csv, the tier lists, the watchlist, tier changes
+/// and the managers' table. Their columns are a contract (docs/outputs.md): add columns at
+/// the end, never rename or remove one without a new schema version.
+struct CustomerOutputs {
+    let data: ReportData
+    let folder: OutputFolder
+    let config: PipelineConfig
+
+    static let customerColumns = [
+        "customer_id", "manager_id", "branch", "tier", "value_rank", "value_score", "private_banking", "contact_cadence", "lifecycle_stage",
+        "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "rfm_cell", "rfm_segment",
+        "p_alive", "expected_txns_12m", "clv_spend", "clv",
+        "profit", "net_interest_income", "fee_income", "expected_loss", "cost_to_serve",
+        "deposit_balance", "relationship_balance", "open_accounts",
+        "churn_flags", "churn_severity", "value_at_risk", "churn_reasons",
+        "clv_rank", "profit_rank", "balance_rank", "rfm_rank",
+    ]
+    static let tierColumns = ["position", "customer_id", "tier", "value_score", "contact_cadence", "manager_id", "lifecycle_stage",
+                              "profit", "clv", "relationship_balance", "churn_severity", "private_banking"]
+    static let watchlistColumns = ["position", "customer_id", "tier", "manager_id", "value_at_risk", "churn_severity", "churn_flags",
+                                   "churn_reasons", "p_alive", "clv", "contact_cadence"]
+    static let changeColumns = ["customer_id", "from_tier", "to_tier", "direction", "driver", "manager_id"]
+    static let managerColumns = ["manager_id", "customers", "tier_a", "tier_b", "tier_c", "tier_d", "profit", "clv",
+                                 "watchlist_customers", "value_at_risk"]
+
+    func writeAll() throws -> [Manifest.Output] {
+        var out: [Manifest.Output] = []
+        out.append(try customers())
+        for tier in Tier.allCases { out.append(try tierList(tier)) }
+        out.append(try watchlist())
+        out.append(try tierChanges())
+        out.append(try managers())
+        return out
+    }
+
+    private func open(_ name: String, _ header: [String]) throws -> CSVWriter {
+        let path = try folder.path(name)
+        return try CSVWriter(sink: try FileSink(path: path, mode: config.run.fileMode), path: name, header: header)
+    }
+
+    private func finish(_ w: CSVWriter) throws -> Manifest.Output {
+        let sha = try w.finish()
+        return Manifest.Output(path: w.path, rows: w.rows, sha256: sha)
+    }
+
+    private var t: FeatureTable { data.features }
+
+    private func money(_ w: CSVWriter, _ v: Int64?) { if let v { w.number(Money.format(v)) } else { w.empty() } }
+    private func fixed(_ w: CSVWriter, _ v: Double?, _ places: Int) {
+        if let v, v.isFinite { w.number(String(format: "%.\(places)f", v)) } else { w.empty() }
+    }
+    private func cadence(_ i: Int) -> String { config.tier.cadence[data.tier.result.tier[i].name] ?? "" }
+    private func pAlive(_ i: Int) -> Double? { data.clv.table.pAlive.flatMap { $0[i].isNaN ? nil : $0[i] } }
+
+    private func customers() throws -> Manifest.Output {
+        let w = try open("customers.csv", Self.customerColumns)
+        let r = data.tier.result, rfm = data.rfm, p = data.profit, c = data.churn
+        for i in 0..<t.count {
+            w.text(t.ids[i]); w.text(t.manager[i]); w.text(t.branch[i]); w.text(r.tier[i].name); w.number(String(r.rank[i]))
+            fixed(w, r.valueScore[i], 6); w.number(r.privateBanking[i] ? "1" : "0"); w.text(cadence(i)); w.text(data.tier.lifecycle[i].rawValue)
+            if let rec = t.recency(i) { w.number(String(rec)) } else { w.empty() }
+            w.number(String(t.frequency[i])); w.number(Money.format(t.monetary[i]))
+            w.number(String(rfm.r[i])); w.number(String(rfm.f[i])); w.number(String(rfm.m[i])); w.number(rfm.cell(i)); w.text(rfm.segmentName(i))
+            fixed(w, pAlive(i), 4); fixed(w, data.clv.table.expectedTransactions?[i], 4)
+            fixed(w, data.clv.table.clvSpend?[i], 2); money(w, c.clv[i])
+            w.number(Money.format(p.profit[i])); money(w, p.hasBalances ? p.netInterestIncome[i] : nil); w.number(Money.format(p.feeIncome[i]))
+            money(w, p.hasBalances ? p.expectedLoss[i] : nil); w.number(Money.format(p.costToServe[i]))
+            money(w, t.hasAccounts ? t.depositBalance[i] : nil); money(w, t.hasAccounts ? t.relationshipBalance(i) : nil)
+            if t.hasAccounts { w.number(String(t.openAccountTotal(i))) } else { w.empty() }
+            w.text(c.flags[i].codes.joined(separator: "|")); w.text(c.severity[i].name); money(w, c.valueAtRisk[i]); w.text(c.reasons[i])
+            fixed(w, r.components[i].clv, 6); fixed(w, r.components[i].profit, 6); fixed(w, r.components[i].balance, 6); fixed(w, r.components[i].rfm, 6)
+            try w.endRow()
+        }
+        return try finish(w)
+    }
+
+    private func tierList(_ tier: Tier) throws -> Manifest.Output {
+        let w = try open("tiers/\(tier.name).csv", Self.tierColumns)
+        let r = data.tier.result
+        let members = (0..<t.count).filter { r.tier[$0] == tier }.sorted { r.rank[$0] < r.rank[$1] }
+        for (k, i) in members.enumerated() {
+            w.number(String(k + 1)); w.text(t.ids[i]); w.text(tier.name); fixed(w, r.valueScore[i], 6); w.text(cadence(i)); w.text(t.manager[i])
+            w.text(data.tier.lifecycle[i].rawValue); w.number(Money.format(data.profit.profit[i])); money(w, data.churn.clv[i])
+            money(w, t.hasAccounts ? t.relationshipBalance(i) : nil); w.text(data.churn.severity[i].name); w.number(r.privateBanking[i] ? "1" : "0")
+            try w.endRow()
+        }
+        return try finish(w)
+    }
+
+    private func watchlist() throws -> Manifest.Output {
+        let w = try open("watchlist.csv", Self.watchlistColumns)
+        for (k, i) in SummaryBuilder.watchlistOrder(data).enumerated() {
+            w.number(String(k + 1)); w.text(t.ids[i]); w.text(data.tier.result.tier[i].name); w.text(t.manager[i]); money(w, data.churn.valueAtRisk[i])
+            w.text(data.churn.severity[i].name); w.text(data.churn.flags[i].codes.joined(separator: "|")); w.text(data.churn.reasons[i])
+            fixed(w, pAlive(i), 4); money(w, data.churn.clv[i]); w.text(cadence(i))
+            try w.endRow()
+        }
+        return try finish(w)
+    }
+
+    private func tierChanges() throws -> Manifest.Output {
+        let w = try open("tier_changes.csv", Self.changeColumns)
+        let r = data.tier.result
+        for i in 0..<t.count {
+            guard let before = data.tier.previousTier[i], before != r.tier[i] else { continue }
+            w.text(t.ids[i]); w.text(before.name); w.text(r.tier[i].name); w.text(r.tier[i] < before ? "up" : "down")
+            w.text(data.tier.driver[i]); w.text(t.manager[i])
+            try w.endRow()
+        }
+        return try finish(w)
+    }
+
+    private func managers() throws -> Manifest.Output {
+        let w = try open("managers.csv", Self.managerColumns)
+        let summary = SummaryBuilder.build(data)
+        var clvByManager: [String: Int64] = [:]
+        for i in 0..<t.count { clvByManager[t.manager[i], default: 0] += data.churn.clv[i] ?? 0 }
+        for m in summary.managers {
+            w.text(m.managerId); w.number(String(m.customers))
+            for tier in Tier.allCases { w.number(String(m.byTier[tier.name] ?? 0)) }
+            w.number(String(format: "%.2f", m.profit)); money(w, data.clv.table.available ? clvByManager[m.managerId] : nil)
+            w.number(String(m.watchlistCustomers)); fixed(w, m.valueAtRisk, 2)
+            try w.endRow()
+        }
+        return try finish(w)
+    }
+}

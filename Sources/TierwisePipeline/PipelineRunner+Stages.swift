@@ -1,0 +1,162 @@
+import Foundation
+import LifetimeValue
+import TierwiseAnalytics
+import TierwiseIO
+
+/// What each stage does: compute from its upstream results (in memory, or loaded from the
+/// work folder when the upstream stage was up to date) and save its own.
+extension PipelineRunner {
+    func perform(_ stage: StageName) throws -> [String: String] {
+        let threads = options.threads
+        switch stage {
+        case .ingest:
+            var ingest = Ingest(config: config, threads: threads)
+            let started = RunClock.now()
+            if options.progress {
+                ProgressLine.shared.enabled = true
+                ingest.progress = { done, total in ProgressLine.shared.update(stage: "ingest", done: done, total: total, rows: 0, started: started) }
+            }
+            var state = try ingest.run(rejectsPath: store.path("rejects.csv"))
+            ProgressLine.shared.clear()
+            for i in state.activity.indices { state.activity[i].settle() }
+            try store.save(ingest: state)
+            self.ingest = state
+            counts = state.counts
+            for c in state.counts where !c.reconciles {
+                throw PipelineError(.software, "\(c.name): rows do not reconcile (read \(c.rowsRead), accepted \(c.accepted), rejected \(c.rejected), after the as-of date \(c.afterAsOf))")
+            }
+            try checkRejectThreshold(state.counts)
+            var out: [String: String] = ["customers": "\(state.customerIds.count)"]
+            for c in state.counts { out["\(c.name)_read"] = "\(c.rowsRead)"; out["\(c.name)_rejected"] = "\(c.rejected)" }
+            return out
+        case .features:
+            let state = try loadIngest()
+            let t = state.features()
+            try store.save(features: t)
+            features = t
+            ingest = nil
+            return ["customers": "\(t.count)"]
+        case .rfm:
+            let s = RFM.score(try loadFeatures(), parameters: config.rfm)
+            try store.save(rfm: s)
+            rfm = s
+            return [:]
+        case .clv:
+            let o = CLVScoring.compute(try loadFeatures(), config.clv, threads: threads)
+            try store.save(clv: o)
+            clv = o
+            var out = ["converged": "\(o.bgnbd.converged)", "iterations": "\(o.bgnbd.iterations)", "customers_in_model": "\(o.bgnbd.customers)"]
+            if let reason = o.table.unavailableReason { out["unavailable"] = reason }
+            return out
+        case .profit:
+            let p = Profitability.table(try loadFeatures(), config.profit, threads: threads)
+            try store.save(profit: p)
+            profit = p
+            return [:]
+        case .churn:
+            let c = ChurnTable.compute(try loadFeatures(), clv: try loadCLV().table, profit: try loadProfit(), config.churn, threads: threads)
+            try store.save(churn: c)
+            churn = c
+            return ["flagged": "\(c.flags.filter { !$0.isEmpty }.count)"]
+        case .tier:
+            let previous = try PreviousRun.read(previousRun)
+            let t = TierTable.compute(try loadFeatures(), rfm: try loadRFM(), profit: try loadProfit(), churn: try loadChurn(),
+                                      clvAvailable: try loadCLV().table.available, previous: previous, config.tier)
+            try store.save(tier: t, previousRun: previousRun)
+            tier = t
+            return ["moved": "\(t.driver.filter { !$0.isEmpty }.count)"]
+        case .report:
+            let written = try ReportStage(runner: self).publish()
+            return ["outputs": "\(written)"]
+        }
+    }
+
+    func checkRejectThreshold(_ counts: [InputCounts]) throws {
+        for c in counts where c.rejectShare > config.run.rejectThreshold {
+            let share = String(format: "%.2f", c.rejectShare * 100)
+            throw PipelineError(.dataError, "\(c.name): \(c.rejected) of \(c.rowsRead) rows rejected (\(share) %), above the threshold of \(config.run.rejectThreshold * 100) %; no outputs written. See the rejects in \(store.path("rejects.csv")) and raise run.reject_threshold only if these rows are expected")
+        }
+    }
+
+    func loadIngest() throws -> IngestState {
+        if let ingest { return ingest }
+        let s = try store.loadIngest(window: window)
+        counts = s.counts
+        return s
+    }
+
+    func loadCounts() throws -> [InputCounts] {
+        if counts.isEmpty { counts = try store.loadIngestCounts() }
+        return counts
+    }
+
+    func loadFeatures() throws -> FeatureTable {
+        if let features { return features }
+        let t = try store.loadFeatures(window: window)
+        features = t
+        return t
+    }
+
+    func loadRFM() throws -> RFMScores {
+        if let rfm { return rfm }
+        rfm = try store.loadRFM()
+        return rfm!
+    }
+
+    func loadCLV() throws -> CLVOutcome {
+        if let clv { return clv }
+        clv = try store.loadCLV()
+        return clv!
+    }
+
+    func loadProfit() throws -> ProfitTable {
+        if let profit { return profit }
+        profit = try store.loadProfit()
+        return profit!
+    }
+
+    func loadChurn() throws -> ChurnTable {
+        if let churn { return churn }
+        churn = try store.loadChurn()
+        return churn!
+    }
+
+    func loadTier() throws -> TierTable {
+        if let tier { return tier }
+        let (t, p) = try store.loadTier()
+        tier = t
+        if previousRun == nil { previousRun = p }
+        return t
+    }
+}
+
+/// The previous run's customers.csv, read for tier changes: tier and value-score components
+/// per customer.
+enum PreviousRun {
+    static func read(_ folder: String?) throws -> [String: (tier: Tier, components: ValueComponents)] {
+        guard let folder else { return [:] }
+        let path = folder + "/customers.csv"
+        let opened = try OpenedInput.open(path)
+        let chunker = RecordChunker(stream: opened.stream, path: path)
+        let parser = CSVFieldParser()
+        var out: [String: (tier: Tier, components: ValueComponents)] = [:]
+        var index: [String: Int] = [:]
+        var first = true
+        while let chunk = try chunker.next() {
+            for r in 0..<chunk.count {
+                guard chunk.withRecord(r, { parser.parse($0) }) == .ok else { continue }
+                if first {
+                    for i in 0..<parser.fieldCount { index[parser.string(i)] = i }
+                    first = false
+                    continue
+                }
+                func field(_ name: String) -> String? { index[name].flatMap { $0 < parser.fieldCount ? parser.string($0) : nil } }
+                guard let id = field("customer_id"), let tier = field("tier").flatMap(Tier.init(name:)) else { continue }
+                let c = ValueComponents(clv: field("clv_rank").flatMap(Double.init), profit: field("profit_rank").flatMap(Double.init) ?? 0,
+                                        balance: field("balance_rank").flatMap(Double.init) ?? 0, rfm: field("rfm_rank").flatMap(Double.init) ?? 0)
+                out[id] = (tier, c)
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,253 @@
+import Foundation
+import LifetimeValue
+import Logging
+import TierwiseAnalytics
+import TierwiseIO
+
+/// Runs the stages in order with one lifecycle each: skip when the saved result's fingerprint
+/// matches, else run, record status and time; a failed stage marks everything downstream of
+/// it skipped and fails the run. `rfm`, `clv` and `profit` run at the same time.
+///
+/// Final outputs are written by the report stage into a staging folder and swapped into
+/// `<output>/<as-of>/` only when every stage succeeded.
+public final class PipelineRunner {
+    let config: PipelineConfig
+    let options: RunOptions
+    let logger: Logger
+    private var records: [StageName: StageRecord] = [:]
+    private let recordsLock = NSLock()
+
+    // Results, in memory once computed or loaded.
+    var ingest: IngestState?
+    var features: FeatureTable?
+    var rfm: RFMScores?
+    var clv: CLVOutcome?
+    var profit: ProfitTable?
+    var churn: ChurnTable?
+    var tier: TierTable?
+    var previousRun: String?
+    var counts: [InputCounts] = []
+
+    var store: StageStore!
+    var window: AnalysisWindow!
+    var inputIdentity: [String] = []
+    var inputHashes: [String: String] = [:]
+
+    public init(config: PipelineConfig, options: RunOptions, logger: Logger) {
+        self.config = config
+        self.options = options
+        self.logger = logger
+    }
+
+    public func run() -> RunOutcome {
+        let root = config.run.output
+        let lock: RunLock
+        do {
+            lock = try RunLock(directory: root, startedAt: RunClock.timestamp())
+        } catch {
+            let e = PipelineError.from(error)
+            logger.error("\(e.message)", metadata: ["event": "lock_refused"])
+            return RunOutcome(outputFolder: nil, stages: [], published: false, status: e.status, message: e.message)
+        }
+        defer { lock.release() }
+        if let previous = lock.tookOverFrom {
+            logger.warning("took over a lock left by a run that is no longer running (\(previous))", metadata: ["event": "stale_lock"])
+        }
+        for leftover in OutputFolder.leftovers(in: root) {
+            FileSystem.removeTree(leftover)
+            logger.info("removed a staging folder left by an interrupted run", metadata: ["event": "cleanup", "path": "\(leftover)"])
+        }
+        do {
+            return try runStages()
+        } catch {
+            let e = PipelineError.from(error)
+            logger.error("\(e.message)", metadata: ["event": "run_failed", "exit": "\(e.status.rawValue)"])
+            return RunOutcome(outputFolder: nil, stages: orderedRecords(), published: false, status: e.status, message: e.message)
+        }
+    }
+
+    func orderedRecords() -> [StageRecord] {
+        recordsLock.lock()
+        defer { recordsLock.unlock() }
+        return StageName.allCases.compactMap { records[$0] }
+    }
+
+    private func record(_ r: StageRecord) {
+        recordsLock.lock()
+        records[r.stage] = r
+        recordsLock.unlock()
+    }
+
+    private func runStages() throws -> RunOutcome {
+        // Input identity first: it decides whether ingest (and the as-of date) can be reused.
+        var identities: [String] = []
+        for (name, spec) in [("transactions", config.transactions), ("accounts", config.accounts), ("customers", config.customers)] {
+            guard let spec else { continue }
+            for path in try expandInputPaths(spec, input: name) {
+                guard FileSystem.sizeAndModified(path) != nil, let probe = try? FileStream(path: path) else {
+                    throw PipelineError(.noInput, "\(path): the \(name) input cannot be read. Check that it exists and that this user may read it")
+                }
+                _ = probe
+                let id = try Fingerprint.identity(of: path, hashLimit: config.run.hashLimitBytes)
+                identities.append("\(name) \(id.text)")
+                if let sha = id.sha256 { inputHashes[path] = sha }
+            }
+        }
+        inputIdentity = identities
+        let asOf = try resolveAsOf()
+        window = AnalysisWindow(asOf: asOf, windowDays: config.windowDays, recentDays: config.recentDays, salaryRecentDays: config.churn.salaryRecentDays)
+        let workDir = (config.run.workDir ?? config.run.output + "/.work") + "/\(asOf)"
+        try FileSystem.makeDirectories(workDir, mode: config.run.folderMode)
+        store = StageStore(directory: workDir, mode: config.run.fileMode)
+        previousRun = Self.previousRun(in: config.run.output, before: asOf)
+
+        let saved = (try? store.loadJSON([String: StageRecord].self, "stages.json")) ?? [:]
+        let fingerprints = computeFingerprints()
+        let forced: Set<StageName> = options.force ? Set(StageName.allCases) : (options.fromStage?.downstream ?? [])
+        var mustRun: Set<StageName> = []
+        for stage in StageName.allCases {
+            let upToDate = saved[stage.rawValue]?.fingerprint == fingerprints[stage] && saved[stage.rawValue]?.status == .ok
+                && (stage == .report ? FileSystem.exists(config.run.output + "/\(asOf)/_SUCCESS") : hasSavedResult(stage))
+            if forced.contains(stage) || !upToDate || stage.upstream.contains(where: mustRun.contains) { mustRun.insert(stage) }
+        }
+        logger.info("run starting", metadata: ["event": "run_start", "as_of": "\(asOf)", "work": "\(workDir)",
+                                               "stages_to_run": "\(StageName.allCases.filter(mustRun.contains).map(\.rawValue).joined(separator: ","))"])
+
+        /// Runs one stage unless an upstream stage failed; returns false when it failed or was skipped for that.
+        func execute(_ stage: StageName, failed: Set<StageName>) -> Bool {
+            if stage.upstream.contains(where: failed.contains) {
+                record(StageRecord(stage: stage, status: .skipped, fingerprint: fingerprints[stage]!, started: nil, seconds: 0,
+                                   message: "not run: a stage it depends on failed"))
+                logger.warning("stage skipped: an upstream stage failed", metadata: ["stage": "\(stage.rawValue)", "event": "stage_skipped"])
+                return false
+            }
+            guard mustRun.contains(stage) else {
+                record(StageRecord(stage: stage, status: .upToDate, fingerprint: fingerprints[stage]!, started: saved[stage.rawValue]?.started,
+                                   seconds: 0, message: "up to date"))
+                logger.info("stage up to date, not run", metadata: ["stage": "\(stage.rawValue)", "event": "stage_skipped"])
+                return true
+            }
+            let started = RunClock.timestamp()
+            let t0 = RunClock.now()
+            logger.info("stage started", metadata: ["stage": "\(stage.rawValue)", "event": "stage_start"])
+            do {
+                try FaultPoints.hit("stage:\(stage.rawValue)")
+                let counts = try perform(stage)
+                let seconds = RunClock.now() - t0
+                record(StageRecord(stage: stage, status: .ok, fingerprint: fingerprints[stage]!, started: started, seconds: seconds, message: nil))
+                var meta: Logger.Metadata = ["stage": "\(stage.rawValue)", "event": "stage_end", "seconds": "\(String(format: "%.3f", seconds))"]
+                for (k, v) in counts { meta[k] = "\(v)" }
+                logger.info("stage finished", metadata: meta)
+                return true
+            } catch {
+                let e = PipelineError.from(error)
+                record(StageRecord(stage: stage, status: .failed, fingerprint: fingerprints[stage]!, started: started,
+                                   seconds: RunClock.now() - t0, message: e.message))
+                recordsLock.lock()
+                failedError = failedError ?? e
+                recordsLock.unlock()
+                logger.error("stage failed: \(e.message)", metadata: ["stage": "\(stage.rawValue)", "event": "stage_failed"])
+                return false
+            }
+        }
+
+        var failed: Set<StageName> = []
+        for stage in [StageName.ingest, .features] where !execute(stage, failed: failed) { failed.insert(stage) }
+        // rfm, clv and profit depend only on the features: run them at the same time.
+        let parallel: [StageName] = [.rfm, .clv, .profit]
+        if !failed.contains(.features) && parallel.contains(where: mustRun.contains) {
+            do { _ = try loadFeatures() } catch { failed.insert(.features) }
+        }
+        let snapshot = failed
+        var succeeded = [Bool](repeating: true, count: parallel.count)
+        succeeded.withUnsafeMutableBufferPointer { ok in
+            let ok = ok
+            DispatchQueue.concurrentPerform(iterations: parallel.count) { k in
+                ok[k] = execute(parallel[k], failed: snapshot)
+            }
+        }
+        for (k, stage) in parallel.enumerated() where !succeeded[k] { failed.insert(stage) }
+        for stage in [StageName.churn, .tier, .report] where !execute(stage, failed: failed) { failed.insert(stage) }
+
+        // Keep the stage records so the next run can skip what is up to date.
+        var keep = saved
+        for r in orderedRecords() where r.status == .ok || r.status == .failed { keep[r.stage.rawValue] = r }
+        try? store.saveJSON(keep, "stages.json")
+
+        let records = orderedRecords()
+        if let failedError {
+            try? writeFailureManifest(records)
+            return RunOutcome(outputFolder: nil, stages: records, published: false, status: failedError.status, message: failedError.message)
+        }
+        let published = records.first { $0.stage == .report }?.status == .ok
+        logger.info(published ? "run finished, outputs published" : "run finished, everything was up to date",
+                    metadata: ["event": "run_end", "output": "\(config.run.output)/\(asOf)"])
+        return RunOutcome(outputFolder: config.run.output + "/\(asOf)", stages: records, published: published, status: .ok, message: nil)
+    }
+
+    private var failedError: PipelineError?
+
+    private func hasSavedResult(_ stage: StageName) -> Bool {
+        switch stage {
+        case .ingest: FileSystem.exists(store.path("ingest.twk")) && FileSystem.exists(store.path("rejects.csv"))
+        case .report: true
+        default: store.exists(stage)
+        }
+    }
+
+    /// The as-of date: from the pipeline file or command line; else the one found in the
+    /// data, reused while the inputs are unchanged so a rerun does not scan the dumps again.
+    private func resolveAsOf() throws -> Day {
+        if let d = config.run.asOf { return d }
+        struct Cached: Codable { var inputs: [String]; var asOf: Day }
+        let cachePath = (config.run.workDir ?? config.run.output + "/.work") + "/as-of.json"
+        if let bytes = FileSystem.readSmallFile(cachePath), let cached = try? JSONDecoder().decode(Cached.self, from: Data(bytes)),
+           cached.inputs == inputIdentity {
+            return cached.asOf
+        }
+        logger.info("no as-of date given: scanning the transactions for the latest booking day", metadata: ["event": "as_of_scan"])
+        guard let d = try Ingest(config: config, threads: 1).latestBookingDay() else {
+            throw PipelineError(.dataError, "the transactions have no valid booking date to take the as-of date from; give --as-of YYYY-MM-DD")
+        }
+        try FileSystem.makeDirectories((config.run.workDir ?? config.run.output + "/.work"), mode: config.run.folderMode)
+        try FileSystem.writeFile(cachePath, Array(try JSONCoding.encode(Cached(inputs: inputIdentity, asOf: d))), mode: config.run.fileMode)
+        return d
+    }
+
+    private func computeFingerprints() -> [StageName: String] {
+        var fp: [StageName: String] = [:]
+        struct IngestParameters: Encodable {
+            var asOf: Day, windowDays: Int, recentDays: Int, salaryRecentDays: Int
+            var transactions: InputSpec, accounts: InputSpec?, customers: InputSpec?
+            var timeZone: String, currency: String, rates: [String: Double], maxRecordBytes: Int, maxFields: Int
+        }
+        let c = config
+        fp[.ingest] = Fingerprint.of(stage: .ingest, parameters: Fingerprint.parameters(IngestParameters(
+            asOf: window.asOf, windowDays: c.windowDays, recentDays: c.recentDays, salaryRecentDays: c.churn.salaryRecentDays,
+            transactions: c.transactions, accounts: c.accounts, customers: c.customers, timeZone: c.run.timeZone,
+            currency: c.run.reportingCurrency, rates: c.run.rates, maxRecordBytes: c.run.maxRecordBytes, maxFields: c.run.maxFields)),
+            upstream: [], extra: inputIdentity)
+        fp[.features] = Fingerprint.of(stage: .features, parameters: "", upstream: [fp[.ingest]!])
+        fp[.rfm] = Fingerprint.of(stage: .rfm, parameters: Fingerprint.parameters(c.rfm), upstream: [fp[.features]!])
+        fp[.clv] = Fingerprint.of(stage: .clv, parameters: Fingerprint.parameters(c.clv), upstream: [fp[.features]!])
+        fp[.profit] = Fingerprint.of(stage: .profit, parameters: Fingerprint.parameters(c.profit), upstream: [fp[.features]!])
+        fp[.churn] = Fingerprint.of(stage: .churn, parameters: Fingerprint.parameters(c.churn), upstream: [fp[.features]!, fp[.clv]!, fp[.profit]!])
+        var previousHash = "none"
+        if let previousRun, let sha = try? sha256(ofFile: previousRun + "/customers.csv") { previousHash = previousRun + " " + sha }
+        fp[.tier] = Fingerprint.of(stage: .tier, parameters: Fingerprint.parameters(c.tier),
+                                   upstream: [fp[.rfm]!, fp[.clv]!, fp[.profit]!, fp[.churn]!], extra: [previousHash])
+        struct ReportParameters: Encodable { var currency: String, fileMode: UInt32, folderMode: UInt32, rejectThreshold: Double, pipeline: String? }
+        fp[.report] = Fingerprint.of(stage: .report, parameters: Fingerprint.parameters(ReportParameters(
+            currency: c.run.reportingCurrency, fileMode: c.run.fileMode, folderMode: c.run.folderMode, rejectThreshold: c.run.rejectThreshold,
+            pipeline: c.sourceSHA256)), upstream: StageName.allCases.filter { $0 != .report }.map { fp[$0]! })
+        return fp
+    }
+
+    /// The latest published run before `asOf` in the output folder, for tier changes.
+    static func previousRun(in root: String, before asOf: Day) -> String? {
+        FileSystem.list(root).filter { name in
+            guard let d = Day(name), d < asOf else { return false }
+            return FileSystem.exists(root + "/" + name + "/_SUCCESS") && FileSystem.exists(root + "/" + name + "/customers.csv")
+        }.max().map { root + "/" + $0 }
+    }
+}
