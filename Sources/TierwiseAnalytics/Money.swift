@@ -57,7 +57,7 @@ public enum Money {
             i += 1
         }
         if digits == 0 { return .badFormat }
-        let places = max(decimals, 0)
+        let places = min(max(decimals, 0), 4)
         for _ in places..<4 {
             if value > maxMagnitude / 10 { return .overflow }
             value *= 10

@@ -23,11 +23,14 @@ struct Generate: ParsableCommand {
     @Option(name: .customLong("bad-rows"), help: "Broken transaction rows to include (bad date, bad amount, unknown account, duplicate id, unknown currency, too few fields).")
     var badRows: Int = 0
     @Option(name: .customLong("as-of"), help: "The last day of the data, YYYY-MM-DD.") var asOf: String = "2026-10-31"
+    @Option(help: "Scale of customer-initiated activity: 1 is realistic (about 12 rows per active customer a month); smaller gives smaller files with the same customers.")
+    var activity: Double = 1
 
     func validate() throws {
         guard customers >= 1 && customers <= 50_000_000 else { throw ValidationError("--customers must be between 1 and 50,000,000") }
         guard months >= 1 && months <= 240 else { throw ValidationError("--months must be between 1 and 240") }
         guard CivilDate(parsing: asOf) != nil else { throw ValidationError("--as-of must be a date YYYY-MM-DD") }
+        guard activity > 0 && activity <= 10 else { throw ValidationError("--activity must be above 0 and at most 10") }
     }
 
     func run() throws {
@@ -44,7 +47,8 @@ struct Generate: ParsableCommand {
             var tx = SinkAdapter(sink: txSink)
             var accounts = SinkAdapter(sink: try FileSink(path: output + "/accounts.csv", mode: 0o640))
             var people = SinkAdapter(sink: try FileSink(path: output + "/customers.csv", mode: 0o640))
-            let options = GeneratorOptions(customers: customers, months: months, seed: seed, asOf: CivilDate(parsing: asOf)!, badRows: badRows)
+            let options = GeneratorOptions(customers: customers, months: months, seed: seed, asOf: CivilDate(parsing: asOf)!, badRows: badRows,
+                                           activityScale: activity)
             let stats = try SyntheticBank.generate(options, transactions: &tx, accounts: &accounts, customers: &people)
             try tx.sink.finish()
             try accounts.sink.finish()

@@ -1,0 +1,64 @@
+import Testing
+import TierwiseAnalytics
+
+@Test(arguments: [
+    ("12.50", Money.ParseResult.value(125_000)), ("-0.01", .value(-100)), ("+3", .value(30_000)), ("1.2345", .value(12_345)),
+    ("1.23450", .value(12_345)), ("0", .value(0)), ("", .empty), ("12,50", .badFormat), ("1.2.3", .badFormat), ("abc", .badFormat),
+    ("-", .badFormat), (".", .badFormat), ("1.23456", .tooPrecise), ("1e5", .badFormat), (" 1", .badFormat),
+    ("100000000000", .value(1_000_000_000_000_000)), ("100000000001", .overflow), ("99999999999999999999999", .overflow),
+])
+func moneyParsing(text: String, expected: Money.ParseResult) {
+    #expect(Money.parse(text) == expected)
+}
+
+@Test func moneyFormatting() {
+    #expect(Money.format(125_000) == "12.50")
+    #expect(Money.format(-100) == "-0.01")
+    #expect(Money.format(12_345) == "1.23")
+    #expect(Money.format(12_350) == "1.24")
+    #expect(Money.format(-12_350) == "-1.24")
+    #expect(Money.format(-49) == "0.00")
+    #expect(Money.format(12_345, decimals: 4) == "1.2345")
+    #expect(Money.format(1_000_000_000_000_000, decimals: 0) == "100000000000")
+}
+
+@Test func currencyConversionIsExactAndRoundsHalfEven() {
+    #expect(Money.convert(10_000, rateE8: 92_000_000) == 9_200)
+    #expect(Money.convert(1, rateE8: 50_000_000) == 0)    // 0.5 → 0 (even)
+    #expect(Money.convert(3, rateE8: 50_000_000) == 2)    // 1.5 → 2
+    #expect(Money.convert(-3, rateE8: 50_000_000) == -2)
+}
+
+@Test(arguments: [
+    ("2026-10-31", "2026-10-31", 0), ("2024-02-29", "2024-02-29", 0), ("2026-10-31T23:30:00Z", "2026-10-31", 0),
+    ("2026-10-31T23:30:00Z", "2026-11-01", 3600), ("2026-10-31T00:30:00+02:00", "2026-10-30", 0),
+    ("2026-10-31 12:00", "2026-10-31", 0), ("2026-10-31T12:00:00.123-05:00", "2026-10-31", 0),
+])
+func dayParsing(text: String, expected: String, offset: Int) {
+    var t = text
+    let result = t.withUTF8 { DayParser.parse(UnsafeRawBufferPointer($0), utcOffsetSeconds: offset) }
+    #expect(result == .day(Day(expected)!))
+}
+
+@Test(arguments: [("2026-02-30", DayParser.Result.notADate), ("2026-13-01", .notADate), ("31/10/2026", .badFormat),
+                  ("2026-10-31T25:00", .badFormat), ("20261031", .badFormat), ("", .empty), ("2026-10-31X", .badFormat)])
+func badDates(text: String, expected: DayParser.Result) {
+    var t = text
+    #expect(t.withUTF8 { DayParser.parse(UnsafeRawBufferPointer($0), utcOffsetSeconds: 0) } == expected)
+}
+
+@Test func dayArithmeticRoundTrips() {
+    for n in stride(from: -25_567, to: 84_000, by: 7) {   // 1900 to 2199, the range the parser accepts
+        let d = Day(number: Int32(n))
+        #expect(Day(d.description) == d)
+    }
+    #expect(Day("2026-10-31")!.number == 20_757)
+}
+
+@Test func internerFindsWhatItInserted() {
+    var interner = IdInterner(capacity: 4)
+    for i in 0..<10_000 { #expect(interner.intern("C\(i)") == Int32(i)) }
+    for i in stride(from: 0, to: 10_000, by: 37) { #expect(interner.find("C\(i)") == Int32(i)) }
+    #expect(interner.find("C10000") == nil)
+    #expect(interner.id(42) == "C42")
+}

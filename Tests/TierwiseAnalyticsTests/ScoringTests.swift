@@ -1,0 +1,91 @@
+import Testing
+import TierwiseAnalytics
+
+/// The rank rule of metrics.md computed the slow, obvious way.
+func bruteForceScores(_ keys: [Int64]) -> [UInt8] {
+    keys.map { k in UInt8(min(5, 1 + 5 * keys.filter { $0 < k }.count / keys.count)) }
+}
+
+@Test func rfmScoresMatchTheRankRuleWithTies() {
+    var state: UInt64 = 42
+    for n in [1, 2, 5, 7, 100, 1001] {
+        let keys: [Int64] = (0..<n).map { _ in
+            state = state &* 6364136223846793005 &+ 1
+            return Int64(state >> 60)   // heavy ties
+        }
+        #expect(RFM.scores(keys: keys) == bruteForceScores(keys))
+    }
+    #expect(RFM.scores(keys: [3, 3, 3, 3]) == [1, 1, 1, 1])
+    #expect(RFM.scores(keys: [1, 2, 3, 4, 5]) == [1, 2, 3, 4, 5])
+}
+
+@Test func recencyWithoutActivityScoresWorst() {
+    let keys = [Int32(-1), 0, 10, 400].map(RFM.recencyKey)
+    #expect(RFM.scores(keys: keys) == [1, 4, 3, 2])
+}
+
+@Test func segmentsFirstMatchWinsElseOthers() {
+    var bank = Bank()
+    for k in 0..<10 {
+        let c = bank.customer("C\(k)")
+        for d in 0...k { bank.txn(c, daysAgo: 1 + (9 - k) * 30 + d, amount: -Double(10 * (k + 1))) }
+    }
+    let s = RFM.score(bank.table(), parameters: RFMParameters())
+    #expect(s.cell(9) == "555")
+    #expect(s.segmentName(9) == "Champions")
+    #expect(s.segmentName(0) == "Lost")
+    var custom = RFMParameters()
+    custom.segments = [SegmentRule("Top", r: 5...5, f: 5...5, m: 5...5)]
+    #expect(RFM.score(bank.table(), parameters: custom).segmentName(0) == "Others")
+}
+
+@Test func averageDailyBalanceMatchesADayByDayReplay() {
+    var bank = Bank()
+    let c = bank.customer("c")
+    let a = bank.account(c, .savings, balance: 500, openedDaysAgo: 200, rate: 0.02)
+    let moves: [(Int, Double)] = [(150, 1000), (120, -300), (90, 250.5), (10, -450.5), (0, 100), (199, 42)]
+    for (ago, amount) in moves { bank.txn(c, daysAgo: ago, amount: amount, type: .transfer, channel: .online, account: a) }
+    // Replay: the balance on each open day is the closing balance minus what was booked after it.
+    var total = 0.0
+    for ago in 0...200 {
+        let later = moves.filter { $0.0 < ago }.reduce(0.0) { $0 + $1.1 }
+        total += 500 - later
+    }
+    let expected = total / 201
+    let adb = bank.accounts[a].averageDailyBalance(in: bank.window)!
+    #expect(abs(adb - expected) < 1e-9)
+    #expect(bank.accounts[a].balanceAtRecentStart == Int64((500 - 100 - (-450.5)) * 10_000))
+}
+
+@Test func loanBalancesMoveTheOtherWay() {
+    var bank = Bank()
+    let c = bank.customer("c")
+    let loan = bank.account(c, .personalLoan, balance: 900, openedDaysAgo: 30)
+    bank.txn(c, daysAgo: 5, amount: 100, type: .payment, channel: .online, account: loan)   // a repayment lowers what is owed
+    // owed 1000 for the 25 days before the repayment (days 30..6 ago), 900 for the last 6 days.
+    let adb = bank.accounts[loan].averageDailyBalance(in: bank.window)!
+    #expect(abs(adb - (25.0 * 1000 + 6 * 900) / 31) < 1e-9)
+}
+
+@Test func tierSharesAreExactByRank() {
+    let n = 1003
+    var state: UInt64 = 7
+    func next() -> Int64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return Int64(state >> 40) }
+    let profit = (0..<n).map { _ in next() }, balance = (0..<n).map { _ in next() }, clv = (0..<n).map { _ in next() }
+    let rfm = (0..<n).map { _ in Int(next() % 13) + 3 }
+    let r = Tiering.assign(clv: clv, profit: profit, balance: balance, rfmSum: rfm, p: TierParameters())
+    let counts = Tier.allCases.map { t in r.tier.filter { $0 == t }.count }
+    #expect(abs(counts[0] - Int(0.05 * Double(n))) <= 1)
+    #expect(abs(counts[1] - Int(0.15 * Double(n))) <= 1)
+    #expect(abs(counts[2] - Int(0.30 * Double(n))) <= 1)
+    #expect(counts.reduce(0, +) == n)
+    // Better score, better or equal tier.
+    for i in 0..<n { for j in 0..<n where r.valueScore[i] > r.valueScore[j] { #expect(r.tier[i] <= r.tier[j]) } }
+}
+
+@Test func privateBankingOverridesTheRank() {
+    var p = TierParameters()
+    p.privateBankingThreshold = 50
+    let r = Tiering.assign(clv: [0, 0, 0, 0], profit: [0, 1, 2, 3], balance: [500_000, 0, 0, 0], rfmSum: [3, 3, 3, 3], p: p)
+    #expect(r.tier[0] == .a && r.privateBanking[0])
+}

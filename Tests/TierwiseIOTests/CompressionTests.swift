@@ -1,0 +1,69 @@
+import Testing
+import TierwiseIO
+import TierwiseTestSupport
+
+/// Deterministic pseudo-random CSV-like bytes.
+func sampleBytes(_ n: Int, seed: UInt64) -> [UInt8] {
+    var state = seed
+    var out: [UInt8] = []
+    out.reserveCapacity(n)
+    let alphabet = Array("0123456789,.-abcdefgh\n\"".utf8)
+    for _ in 0..<n {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        out.append(alphabet[Int(state >> 59) % alphabet.count])
+    }
+    return out
+}
+
+func drain(_ stream: ByteStream, block: Int = 4096) throws -> [UInt8] {
+    var out: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: block)
+    while true {
+        let n = try buffer.withUnsafeMutableBytes { try stream.read(into: $0) }
+        if n == 0 { return out }
+        out += buffer[0..<n]
+    }
+}
+
+@Test(arguments: [0, 1, 100, 70_000, 300_000])
+func zstdRoundTrip(size: Int) throws {
+    let data = sampleBytes(size, seed: UInt64(size) + 1)
+    let packed = try TestSupport.zstd(data)
+    if size > 0 { #expect(Compression.sniff(packed) == .zstd) }
+    #expect(try drain(try ZstdDecoder(source: MemoryStream(packed, maxBlock: 333), path: "x")) == data)
+}
+
+@Test(arguments: [1, 100, 70_000, 300_000])
+func gzipRoundTrip(size: Int) throws {
+    let data = sampleBytes(size, seed: UInt64(size) + 7)
+    let packed = try TestSupport.gzip(data)
+    #expect(Compression.sniff(packed) == .gzip)
+    #expect(try drain(try GzipDecoder(source: MemoryStream(packed, maxBlock: 333), path: "x")) == data)
+}
+
+@Test func truncatedZstdIsAnError() throws {
+    let packed = try TestSupport.zstd(sampleBytes(100_000, seed: 3))
+    let cut = Array(packed[..<(packed.count / 2)])
+    #expect(throws: IOError.self) { _ = try drain(try ZstdDecoder(source: MemoryStream(cut), path: "x.zst")) }
+}
+
+@Test func truncatedGzipIsAnError() throws {
+    let packed = try TestSupport.gzip(sampleBytes(100_000, seed: 4))
+    let cut = Array(packed[..<(packed.count - 20)])
+    #expect(throws: IOError.self) { _ = try drain(try GzipDecoder(source: MemoryStream(cut), path: "x.gz")) }
+}
+
+@Test func corruptZstdIsAnError() throws {
+    var packed = try TestSupport.zstd(sampleBytes(50_000, seed: 5))
+    for i in stride(from: 20, to: packed.count, by: 97) { packed[i] ^= 0x5A }
+    #expect(throws: IOError.self) { _ = try drain(try ZstdDecoder(source: MemoryStream(packed), path: "x.zst")) }
+}
+
+@Test func sniffingUsesMagicBytesNotNames() throws {
+    let folder = TestSupport.temporaryFolder()
+    TestSupport.write(folder + "/plain.csv.zst", "a,b\n1,2\n")
+    let opened = try OpenedInput.open(folder + "/plain.csv.zst")
+    #expect(opened.compression == .none)
+    TestSupport.write(folder + "/packed.csv", bytes: try TestSupport.zstd(Array("a,b\n1,2\n".utf8)))
+    #expect(try OpenedInput.open(folder + "/packed.csv").compression == .zstd)
+}

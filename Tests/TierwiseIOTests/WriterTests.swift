@@ -1,0 +1,69 @@
+import Testing
+import TierwiseIO
+import TierwiseTestSupport
+
+@Test func sha256KnownVectors() {
+    #expect(SHA256.hex([UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+    #expect(SHA256.hex(Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    #expect(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
+            == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    var streamed = SHA256()
+    let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
+    for start in stride(from: 0, to: million.count, by: 777) { streamed.update(million[start..<min(million.count, start + 777)]) }
+    #expect(streamed.finalize() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+}
+
+@Test func csvWriterQuotesAndEscapesFormulas() throws {
+    let memory = MemorySink()
+    let w = try CSVWriter(sink: memory, path: "x.csv", header: ["a", "b"])
+    for text in ["=SUM(A1)", "+1", "-2", "@x", "\tx", "plain", "with, comma", "quote \" here", "line\nbreak"] {
+        w.text(text)
+        w.number("-1.50")
+        try w.endRow()
+    }
+    _ = try w.finish()
+    let rows = TestSupport.csv(String(decoding: memory.bytes, as: UTF8.self))
+    #expect(rows.map { $0[0] } == ["a", "'=SUM(A1)", "'+1", "'-2", "'@x", "'\tx", "plain", "with, comma", "quote \" here", "line\nbreak"])
+    #expect(rows.dropFirst().allSatisfy { $0[1] == "-1.50" })
+    #expect(w.rows == 9)
+}
+
+@Test func workTableRoundTrip() throws {
+    var t = WorkTable()
+    t.put("i32", .int32([1, -2, Int32.max]))
+    t.put("s", .string(["", "ü", "a,b"]))
+    t.put("d", .double([0.5, .nan, -1e300]))
+    let back = try WorkTable(decoding: t.encode(), path: "x")
+    #expect(try back.int32("i32") == [1, -2, Int32.max])
+    #expect(try back.string("s") == ["", "ü", "a,b"])
+    let d = try back.double("d")
+    #expect(d[0] == 0.5 && d[1].isNaN && d[2] == -1e300)
+    #expect(throws: IOError.self) { _ = try WorkTable(decoding: Array(t.encode().prefix(20)), path: "x") }
+}
+
+@Test func outputFolderAppearsWholeAndReplacesAtomically() throws {
+    let root = TestSupport.temporaryFolder()
+    let first = try OutputFolder(root: root, name: "2026-01-01")
+    TestSupport.write(try first.path("a.csv"), "one")
+    try first.publish()
+    #expect(TestSupport.read(root + "/2026-01-01/a.csv") == "one")
+    let second = try OutputFolder(root: root, name: "2026-01-01")
+    TestSupport.write(try second.path("a.csv"), "two")
+    #expect(TestSupport.read(root + "/2026-01-01/a.csv") == "one")
+    try second.publish()
+    #expect(TestSupport.read(root + "/2026-01-01/a.csv") == "two")
+    #expect(FileSystem.exists(root + "/2026-01-01/_SUCCESS"))
+    #expect(OutputFolder.leftovers(in: root).isEmpty)
+    let third = try OutputFolder(root: root, name: "2026-01-01")
+    third.abandon()
+    #expect(TestSupport.read(root + "/2026-01-01/a.csv") == "two")
+}
+
+@Test func runLockRefusesASecondHolderAndIsReleased() throws {
+    let root = TestSupport.temporaryFolder()
+    let lock = try RunLock(directory: root, startedAt: "now")
+    #expect(throws: RunLock.Held.self) { _ = try RunLock(directory: root, startedAt: "later") }
+    lock.release()
+    let again = try RunLock(directory: root, startedAt: "later")
+    again.release()
+}
