@@ -91,10 +91,10 @@ public struct ChurnParameters: Sendable, Codable, Equatable {
 }
 
 public struct TierParameters: Sendable, Codable, Equatable {
-    public var weightCLV: Double = 0.4
+    public var weightClv: Double = 0.4
     public var weightProfit: Double = 0.3
     public var weightBalance: Double = 0.2
-    public var weightRFM: Double = 0.1
+    public var weightRfm: Double = 0.1
     /// Shares of customers in tiers A, B and C by rank; D holds the rest.
     public var shareA: Double = 0.05
     public var shareB: Double = 0.15

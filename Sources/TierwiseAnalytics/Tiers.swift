@@ -69,7 +69,7 @@ public enum Tiering {
         let n = profit.count
         let clvRank = clv.map(percentRanks)
         let profitRank = percentRanks(profit), balanceRank = percentRanks(balance), rfmRank = percentRanks(rfmSum.map { Int64($0) })
-        var w = (clv: p.weightCLV, profit: p.weightProfit, balance: p.weightBalance, rfm: p.weightRFM)
+        var w = (clv: p.weightClv, profit: p.weightProfit, balance: p.weightBalance, rfm: p.weightRfm)
         if clvRank == nil { w.clv = 0 }
         let total = w.clv + w.profit + w.balance + w.rfm
         w = (w.clv / total, w.profit / total, w.balance / total, w.rfm / total)

@@ -115,7 +115,7 @@ extension Ingest {
                         rate = v
                     }
                     if let opened, opened > state.window.asOf { counts.afterAsOf += 1; continue }
-                    if state.hasCustomers, fields.with(h["customer_id"], { state.customerIds.find($0) }) == nil {
+                    if state.hasCustomers, (fields.with(h["customer_id"], { state.customerIds.find($0) }) ?? nil) == nil {
                         try reject(.unknownCustomer, "customer_id", "the customer is not in the customers dump"); continue
                     }
                     let before = state.accountIds.count

@@ -54,7 +54,7 @@ struct Manifest: Codable {
                         files: c.files.map { Input(name: c.name, path: $0.path, bytes: $0.bytes, sha256: runner.inputHashes[$0.path],
                                                    compression: $0.compression, rowsRead: $0.rowsRead) })
         }
-        return Manifest(asOf: runner.window.asOf.description, pipelineFile: config.sourcePath, pipelineSha256: config.sourceSHA256,
+        return Manifest(asOf: runner.window.asOf.description, pipelineFile: config.sourcePath, pipelineSha256: config.sourceSha256,
                         parameters: config, inputs: inputs, outputs: outputs.sorted { $0.path < $1.path }, stages: stages, succeeded: reportFinished)
     }
 }

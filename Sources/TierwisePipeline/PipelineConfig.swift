@@ -67,7 +67,7 @@ public struct PipelineConfig: Sendable, Codable, Equatable {
     public var tier = TierParameters()
     /// The pipeline file, and its SHA-256, for the manifest; nil when run from flags alone.
     public var sourcePath: String?
-    public var sourceSHA256: String?
+    public var sourceSha256: String?
 
     public init() {}
 
@@ -92,7 +92,7 @@ extension PipelineConfig {
         }
         var config = try parse(table: table, file: path, baseDirectory: directory(of: path))
         config.sourcePath = path
-        config.sourceSHA256 = SHA256.hex(bytes)
+        config.sourceSha256 = SHA256.hex(bytes)
         return config
     }
 
@@ -197,11 +197,11 @@ extension PipelineConfig {
 
         let tier = try root.table("tier")
         let weights = try tier.table("weights")
-        c.tier.weightCLV = try weights.double("clv", c.tier.weightCLV, range: 0...1)
+        c.tier.weightClv = try weights.double("clv", c.tier.weightClv, range: 0...1)
         c.tier.weightProfit = try weights.double("profit", c.tier.weightProfit, range: 0...1)
         c.tier.weightBalance = try weights.double("balance", c.tier.weightBalance, range: 0...1)
-        c.tier.weightRFM = try weights.double("rfm", c.tier.weightRFM, range: 0...1)
-        let weightSum = c.tier.weightCLV + c.tier.weightProfit + c.tier.weightBalance + c.tier.weightRFM
+        c.tier.weightRfm = try weights.double("rfm", c.tier.weightRfm, range: 0...1)
+        let weightSum = c.tier.weightClv + c.tier.weightProfit + c.tier.weightBalance + c.tier.weightRfm
         guard weightSum > 0 else { throw ConfigError(file: file, key: "tier.weights", message: "all weights are 0; at least one must be positive") }
         let shares = try tier.table("shares")
         c.tier.shareA = try shares.double("A", c.tier.shareA, range: 0...1)

@@ -201,7 +201,7 @@ public final class PipelineRunner {
         if let d = config.run.asOf { return d }
         struct Cached: Codable { var inputs: [String]; var asOf: Day }
         let cachePath = (config.run.workDir ?? config.run.output + "/.work") + "/as-of.json"
-        if let bytes = FileSystem.readSmallFile(cachePath), let cached = try? JSONDecoder().decode(Cached.self, from: Data(bytes)),
+        if let bytes = FileSystem.readSmallFile(cachePath), let cached = try? JSONCoding.decode(Cached.self, from: Data(bytes)),
            cached.inputs == inputIdentity {
             return cached.asOf
         }
@@ -239,7 +239,7 @@ public final class PipelineRunner {
         struct ReportParameters: Encodable { var currency: String, fileMode: UInt32, folderMode: UInt32, rejectThreshold: Double, pipeline: String? }
         fp[.report] = Fingerprint.of(stage: .report, parameters: Fingerprint.parameters(ReportParameters(
             currency: c.run.reportingCurrency, fileMode: c.run.fileMode, folderMode: c.run.folderMode, rejectThreshold: c.run.rejectThreshold,
-            pipeline: c.sourceSHA256)), upstream: StageName.allCases.filter { $0 != .report }.map { fp[$0]! })
+            pipeline: c.sourceSha256)), upstream: StageName.allCases.filter { $0 != .report }.map { fp[$0]! })
         return fp
     }
 

@@ -90,11 +90,11 @@ struct ReportStage {
             ("reporting currency", c.run.reportingCurrency), ("reject threshold", "\(c.run.rejectThreshold * 100) %"),
             ("CLV", "\(c.clv.timeUnit.rawValue), \(c.clv.horizonMonths) months, \(c.clv.annualDiscountRate * 100) % a year"),
             ("tier shares", "A \(c.tier.shareA * 100) %, B \(c.tier.shareB * 100) %, C \(c.tier.shareC * 100) %"),
-            ("value-score weights", "CLV \(c.tier.weightCLV), profit \(c.tier.weightProfit), balance \(c.tier.weightBalance), RFM \(c.tier.weightRFM)"),
+            ("value-score weights", "CLV \(c.tier.weightClv), profit \(c.tier.weightProfit), balance \(c.tier.weightBalance), RFM \(c.tier.weightRfm)"),
             ("private-banking threshold", "\(c.tier.privateBankingThreshold)"),
             ("dormant after", "\(c.churn.dormantDays) days"),
         ]
-        if let p = c.sourcePath { out.insert(("pipeline file", p + (c.sourceSHA256.map { " (SHA-256 \($0.prefix(16))…)" } ?? "")), at: 0) }
+        if let p = c.sourcePath { out.insert(("pipeline file", p + (c.sourceSha256.map { " (SHA-256 \($0.prefix(16))…)" } ?? "")), at: 0) }
         return out
     }
 }

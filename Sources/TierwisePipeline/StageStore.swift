@@ -206,17 +206,20 @@ struct StageStore {
     }
 }
 
-/// JSON with sorted keys and a fixed layout, so equal values give byte-identical files.
+/// JSON with snake_case keys, sorted, in a fixed layout, so equal values give byte-identical files.
 enum JSONCoding {
     static func encode<T: Encodable>(_ value: T) throws -> Data {
         let e = JSONEncoder()
+        e.keyEncodingStrategy = .convertToSnakeCase
         e.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         return try e.encode(value)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         do {
-            return try JSONDecoder().decode(type, from: data)
+            let d = JSONDecoder()
+            d.keyDecodingStrategy = .convertFromSnakeCase
+            return try d.decode(type, from: data)
         } catch {
             throw PipelineError(.software, "a saved stage result cannot be read (\(error)); run again with --force")
         }

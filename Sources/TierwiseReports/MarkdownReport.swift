@@ -21,9 +21,9 @@ public enum MarkdownReport {
             ["Customers", ReportText.count(h.customers)],
             ["Active customers (customer-initiated transaction in the window)", "\(ReportText.count(h.activeCustomers)) (\(ReportText.share(h.activeCustomers, of: h.customers)))"],
             ["Total profit (\(cur), a year)", ReportText.money(h.totalProfit)],
-            ["Total CLV (\(cur))", ReportText.money(h.totalClv, unknown: ReportText.modelReason(s))],
+            ["Total CLV (\(cur))", ReportText.money(h.totalClv, unknown: "no lifetime-value model (see Lifetime value)")],
             ["Customers flagged", "\(ReportText.count(h.customersFlagged)) (\(ReportText.share(h.customersFlagged, of: h.customers)))"],
-            ["Value at risk (\(cur))", ReportText.money(h.valueAtRisk, unknown: ReportText.modelReason(s))],
+            ["Value at risk (\(cur))", ReportText.money(h.valueAtRisk, unknown: "no lifetime-value model (see Lifetime value)")],
             ["Data quality", ReportText.qualityStatus(s)],
         ], right: [1])
         md.notes(ReportText.notes(s, .general))
@@ -31,17 +31,18 @@ public enum MarkdownReport {
         // Profit.
         md.heading("Profit and its parts")
         let p = s.profit
-        let niiReason = ReportText.profitReason(s)
+        let niiReason = MarkdownText.escape(ReportText.profitReason(s))
         md.table(["Part", "Contribution to profit (\(cur), a year)"], [
             ["Net interest income", ReportText.money(p.netInterestIncome, unknown: niiReason)],
             ["Fee income", ReportText.money(p.feeIncome)],
             ["Expected loss", ReportText.money(p.expectedLoss.map { -$0 }, unknown: niiReason)],
             ["Cost to serve", ReportText.money(-p.costToServe)],
             ["**Profit**", "**\(ReportText.money(p.total))**"],
-        ], right: [1])
+        ], right: [1], escape: false)
         md.line("Customers with negative profit: \(ReportText.count(p.negativeProfitCustomers)) (\(ReportText.share(p.negativeProfitCustomers, of: h.customers))).")
         md.line()
-        md.notes(ReportText.notes(s, .profit))
+        // The reason for missing parts is in the table already.
+        md.notes(Array(ReportText.notes(s, .profit).dropFirst(p.netInterestIncome == nil ? 1 : 0)))
 
         // Tiers.
         md.heading("Tiers")
@@ -58,11 +59,11 @@ public enum MarkdownReport {
         md.table(["Tier", "Customers", "Share", "Profit (\(cur))", "CLV (\(cur))", "Relationship balance (\(cur))", "Cadence", "Contacts/week", "Private-banking overrides"],
                  tierRows.map { $0.map(MarkdownText.escape) } + [totalRow], right: [1, 2, 3, 4, 5, 7, 8], escape: false)
         if s.tiers.rows.contains(where: { $0.clv == nil }) {
-            md.line("CLV per tier is not available: \(ReportText.modelReason(s)).")
+            md.line("CLV per tier is not available: there is no lifetime-value model (see Lifetime value).")
             md.line()
         }
         md.line("The contact cadences imply \(NumberFormat.decimal(s.tiers.contactsPerWeek, places: 1)) relationship-manager contacts a week. "
-                + "Value score weights used: \(ReportText.weights(s.tiers.weights)).")
+                + ReportText.weightsSentence(s))
         md.line()
         md.line(ReportText.top20(p))
         md.line()
@@ -76,7 +77,7 @@ public enum MarkdownReport {
         md.line("Mean monetary value (\(cur), sum of customer-initiated amounts in the window) in the same grid:")
         md.line()
         md.table(["R \\ F"] + (1...5).map { "F\($0)" },
-                 s.rfm.meanMonetaryRByF.enumerated().map { r, row in ["R\(5 - r)"] + row.map { ReportText.money($0, unknown: nil, empty: "—") } }, right: Set(1...5))
+                 s.rfm.meanMonetaryRByF.enumerated().map { r, row in ["R\(5 - r)"] + row.map { ReportText.money($0, unknown: nil, missing: "—") } }, right: Set(1...5))
         md.table(["Segment", "Customers", "Share", "Monetary (\(cur))", "Profit (\(cur))"],
                  s.rfm.segments.map { [$0.segment, ReportText.count($0.customers), ReportText.share($0.customers, of: h.customers),
                                        ReportText.money($0.monetary), ReportText.money($0.profit)] }, right: [1, 2, 3, 4])
@@ -87,11 +88,11 @@ public enum MarkdownReport {
         if let reason = m.unavailableReason { md.line("**Not available:** \(MarkdownText.escape(reason)).\n") }
         md.line("BG/NBD (purchase and drop-out model), time unit: \(MarkdownText.escape(m.timeUnit)).")
         md.line()
-        md.table(["Parameter", "Value"], ReportText.bgnbdRows(m.bgnbd), right: [1])
+        md.table(["Parameter", "Value", "Meaning"], ReportText.bgnbdRows(m.bgnbd, timeUnit: m.timeUnit), right: [1])
         if let gg = m.gammaGamma {
             md.line("Gamma-Gamma (spend per purchase day) on customers with repeat purchases.")
             md.line()
-            md.table(["Parameter", "Value"], ReportText.gammaGammaRows(gg, currency: cur), right: [1])
+            md.table(["Parameter", "Value", "Meaning"], ReportText.gammaGammaRows(gg, currency: cur), right: [1])
         } else {
             md.line("Gamma-Gamma (spend per purchase day): not fitted.")
             md.line()
@@ -107,21 +108,24 @@ public enum MarkdownReport {
         }
         if let fr = m.frequencyRecency {
             md.line("Mean expected transactions in the next 12 months by frequency (rows: repeat purchase days) "
-                    + "and recency (columns: weeks between first and last purchase):")
+                    + "and recency (columns: weeks since the last purchase):")
             md.line()
-            md.table(["x \\ t_x (weeks)"] + fr.recencyBuckets, fr.frequencyBuckets.enumerated().map { f, label in
+            md.table(["Repeat days \\ weeks since"] + fr.recencyBuckets, fr.frequencyBuckets.enumerated().map { f, label in
                 [label] + fr.recencyBuckets.indices.map { r in
                     let v = f < fr.expectedTransactions.count && r < fr.expectedTransactions[f].count ? fr.expectedTransactions[f][r] : nil
                     return v.map { NumberFormat.decimal($0, places: 2) } ?? "—"
                 }
             }, right: Set(1...max(1, fr.recencyBuckets.count)))
         }
-        md.notes(ReportText.notes(s, .lifetimeValue))
+        md.notes(ReportText.notes(s, .lifetimeValue).filter { m.unavailableReason == nil || !$0.hasPrefix("Lifetime value is not available") })
 
         // Churn.
         md.heading("Churn warnings")
-        md.table(["Flag", "Customers"], ReportText.flagCounts(s.churn.byFlag).map { [ReportText.flagLabel($0.code) + " (`\($0.code)`)", ReportText.count($0.count)] },
-                 right: [1], escape: false)
+        md.notes(ReportText.churnNotes(s))
+        let unchecked = ReportText.uncheckedFlags(s)
+        md.table(["Flag", "Customers"], ReportText.flagCounts(s.churn.byFlag).map {
+            [ReportText.flagLabel($0.code) + " (`\($0.code)`)", unchecked.contains($0.code) ? "not checked" : ReportText.count($0.count)]
+        }, right: [1], escape: false)
         md.table(["Severity", "Customers", "Share"], ReportText.severityCounts(s.churn.bySeverity).map {
             [ReportText.severityLabel($0.name), ReportText.count($0.count), ReportText.share($0.count, of: h.customers)]
         }, right: [1, 2])
@@ -129,15 +133,16 @@ public enum MarkdownReport {
             md.line("No customer is flagged.")
             md.line()
         } else {
-            md.line("Top \(s.churn.top.count) flagged customers by value at risk:")
+            md.line(s.churn.top.allSatisfy { $0.valueAtRisk == nil }
+                    ? "The first \(s.churn.top.count) flagged customers, most severe first (value at risk needs the lifetime-value model):"
+                    : "Top \(s.churn.top.count) flagged customers by value at risk:")
             md.line()
             md.table(["#", "Customer", "Tier", "Manager", "Severity", "Value at risk (\(cur))", "Flags", "Reasons"],
                      s.churn.top.enumerated().map { k, w in
-                         [String(k + 1), w.customerId, w.tier, w.managerId, w.severity, ReportText.money(w.valueAtRisk, unknown: nil),
+                         [String(k + 1), w.customerId, w.tier, ReportText.manager(w.managerId), w.severity, ReportText.money(w.valueAtRisk, unknown: nil),
                           w.flags.joined(separator: ", "), w.reasons]
                      }, right: [0, 5])
         }
-        md.notes(ReportText.churnNotes(s))
 
         // Movement.
         md.heading("Tier movement")
@@ -165,7 +170,7 @@ public enum MarkdownReport {
         } else {
             md.table(["Manager", "Customers"] + tiers.map { "Tier \($0)" } + ["Profit (\(cur))", "On watchlist", "Value at risk (\(cur))"],
                      s.managers.map { r in
-                         [r.managerId, ReportText.count(r.customers)] + tiers.map { ReportText.count(r.byTier[$0] ?? 0) }
+                         [ReportText.manager(r.managerId), ReportText.count(r.customers)] + tiers.map { ReportText.count(r.byTier[$0] ?? 0) }
                              + [ReportText.money(r.profit), ReportText.count(r.watchlistCustomers), ReportText.money(r.valueAtRisk, unknown: nil)]
                      }, right: Set(1...(tiers.count + 4)))
         }
@@ -244,12 +249,13 @@ struct MarkdownText {
 
     /// Customer ids, reasons and file names come from the bank's data: escape what would
     /// break a table row or be read as Markdown or HTML. Underscores are left alone (ids
-    /// like C_00012 are common and CommonMark does not emphasise inside words).
+    /// like C_00012 are common and CommonMark does not emphasise inside words), and so are
+    /// `>` and `#`, which only mean something at the start of a line, where data never is.
     static func escape(_ s: String) -> String {
         var out = ""
         for ch in s {
             switch ch {
-            case "\\", "|", "*", "`", "[", "]", "<", ">", "#": out += "\\" + String(ch)
+            case "\\", "|", "*", "`", "[", "]", "<": out += "\\" + String(ch)
             case "\n", "\r", "\t": out += " "
             default: out.append(ch)
             }
@@ -266,15 +272,23 @@ enum ReportText {
     static func money(_ v: Double) -> String { NumberFormat.money(v) }
 
     /// An unknown amount is "not available" (with the reason when there is room), never 0.
-    static func money(_ v: Double?, unknown reason: String?, empty: String = "not available") -> String {
+    static func money(_ v: Double?, unknown reason: String?, missing: String = "not available") -> String {
         if let v { return NumberFormat.money(v) }
-        if let reason, !reason.isEmpty { return "\(empty) — \(reason)" }
-        return empty
+        if let reason, !reason.isEmpty { return "\(missing) — \(reason)" }
+        return missing
     }
 
+    /// One decimal, but a small non-zero share (a few rejected rows in millions) keeps enough
+    /// places not to read as 0.
     static func share(_ part: Int, of whole: Int) -> String {
-        whole > 0 ? NumberFormat.percent(Double(part) / Double(whole)) : NumberFormat.notAvailable
+        guard whole > 0 else { return NumberFormat.notAvailable }
+        let f = Double(part) / Double(whole)
+        if part == 0 || f >= 0.0005 { return NumberFormat.percent(f) }
+        return f >= 0.000005 ? NumberFormat.percent(f, places: 3) : "< 0.001 %"
     }
+
+    /// Customers without a relationship manager are grouped under an empty id.
+    static func manager(_ id: String) -> String { id.isEmpty ? "(no manager)" : id }
 
     /// Model parameters: four decimals, enough to compare with the published CDNOW fit.
     static func parameter(_ v: Double?) -> String { v.map { NumberFormat.decimal($0, places: 4) } ?? "not available" }
@@ -309,15 +323,35 @@ enum ReportText {
         notes(s, .profit).first.map(reason(in:)) ?? "no balances"
     }
 
-    /// Why CLV and value at risk are unknown.
-    static func modelReason(_ s: Summary) -> String {
-        s.models.unavailableReason ?? notes(s, .lifetimeValue).first.map(reason(in:)) ?? "no lifetime-value model"
+    /// The churn notes, with the rules that could not be checked in one sentence (each once,
+    /// whether it came as a note or only in `churn.unchecked`).
+    static func churnNotes(_ s: Summary) -> [String] {
+        let prefix = "Churn rule not checked: "
+        var items: [String] = [], others: [String] = []
+        for n in notes(s, .churn) {
+            if n.hasPrefix(prefix) { items.append(trimmedSentence(String(n.dropFirst(prefix.count)))) } else { others.append(n) }
+        }
+        items += s.churn.unchecked.filter { !items.contains($0) }
+        guard !items.isEmpty else { return others }
+        let phrases = items.map { item -> String in
+            guard let colon = item.range(of: ": ") else { return item }
+            return "\(item[..<colon.lowerBound]) (\(item[colon.upperBound...]))"
+        }
+        return ["Not checked: \(phrases.joined(separator: "; "))."] + others
     }
 
-    /// The churn notes, plus any unchecked rule no note mentions, so each is said once.
-    static func churnNotes(_ s: Summary) -> [String] {
-        let ns = notes(s, .churn)
-        return ns + s.churn.unchecked.filter { u in !ns.contains { $0.contains(u) } }.map { "Not checked: \($0)." }
+    static func trimmedSentence(_ s: String) -> String {
+        var t = Substring(s)
+        while t.hasSuffix(".") { t = t.dropLast() }
+        return String(t)
+    }
+
+    /// Flag codes that could not be checked ("BALANCE_DROP: no accounts dump" → BALANCE_DROP):
+    /// their count is unknown, not 0. A rule listed as unchecked that still flagged someone
+    /// was checked for part of the customers, so its count stands.
+    static func uncheckedFlags(_ s: Summary) -> Set<String> {
+        Set(s.churn.unchecked.compactMap { u in u.range(of: ":").map { String(u[..<$0.lowerBound]) } }
+            .filter { (s.churn.byFlag[$0] ?? 0) == 0 })
     }
 
     static func top20(_ p: Summary.ProfitSummary) -> String {
@@ -387,6 +421,12 @@ enum ReportText {
         return (known + extra).compactMap { key, label in w[key].map { "\(label) \(NumberFormat.decimal($0, places: 2))" } }.joined(separator: ", ")
     }
 
+    static func weightsSentence(_ s: Summary) -> String {
+        var t = "Value score weights used: \(weights(s.tiers.weights))."
+        if s.headline.totalClv == nil { t += " CLV's weight is spread over the others because there is no lifetime-value model." }
+        return t
+    }
+
     struct RejectReason { var input: String; var reason: String; var rows: Int }
 
     /// Per input in input order, most frequent reason first.
@@ -412,35 +452,38 @@ enum ReportText {
 
     static func yesNo(_ b: Bool) -> String { b ? "yes" : "no" }
 
-    static func bgnbdRows(_ b: Summary.BGNBDSummary) -> [[String]] {
-        var rows = [
-            ["r (shape of purchase rates)", parameter(b.r)],
-            ["α (scale of purchase rates)", parameter(b.alpha)],
-            ["a (drop-out, shape)", parameter(b.a)],
-            ["b (drop-out, shape)", parameter(b.b)],
-            ["Log-likelihood", b.logLikelihood.map { NumberFormat.decimal($0, places: 2) } ?? "not available"],
-            ["Customers", count(b.customers)],
-            ["Repeat customers", count(b.repeatCustomers)],
-            ["Converged", yesNo(b.converged)],
-            ["Iterations", count(b.iterations)],
-            ["Method", b.method],
+    /// Parameter, value, and what it means, for the BG/NBD fit.
+    static func bgnbdRows(_ b: Summary.BGNBDSummary, timeUnit: String) -> [[String]] {
+        let u = unit(timeUnit)
+        let rate = b.r.flatMap { r in b.alpha.flatMap { $0 > 0 ? r / $0 : nil } }
+        let drop = b.a.flatMap { a in b.b.flatMap { a + $0 > 0 ? a / (a + $0) : nil } }
+        return [
+            ["r", parameter(b.r), "shape of purchase rates across customers; below 1: most buy rarely, a few often"],
+            ["α", parameter(b.alpha), "scale of purchase rates" + (rate.map { "; r/α = \(NumberFormat.decimal($0, places: 3)) purchase days a \(u) while active" } ?? "")],
+            ["a", parameter(b.a), "with b, the chance of leaving after a purchase" + (drop.map { ": a/(a+b) = \(NumberFormat.percent($0))" } ?? "")],
+            ["b", parameter(b.b), "with a, the chance of leaving after a purchase"],
+            ["Log-likelihood", b.logLikelihood.map { NumberFormat.decimal($0, places: 2) } ?? "not available", "summed over customers, time in \(timeUnit)"],
+            ["Customers", count(b.customers), "in the fit"],
+            ["Repeat customers", count(b.repeatCustomers), "with at least two purchase days"],
+            ["Converged", yesNo(b.converged), b.reason ?? ""],
+            ["Iterations", count(b.iterations), b.method],
         ]
-        if let reason = b.reason { rows.append(["Reason", reason]) }
-        return rows
     }
 
+    /// Parameter, value, and what it means, for the Gamma-Gamma fit.
     static func gammaGammaRows(_ g: Summary.GammaGammaSummary, currency: String) -> [[String]] {
         var rows = [
-            ["p (shape of spend per purchase day)", parameter(g.p)],
-            ["q (shape across customers)", parameter(g.q)],
-            ["γ (scale across customers)", parameter(g.gamma)],
-            ["Log-likelihood", g.logLikelihood.map { NumberFormat.decimal($0, places: 2) } ?? "not available"],
-            ["Customers", count(g.customers)],
-            ["Converged", yesNo(g.converged)],
-            ["Iterations", count(g.iterations)],
-            ["Mean spend per purchase day (\(currency))", meanSpend(g).map { NumberFormat.money($0) } ?? "not defined"],
+            ["p", parameter(g.p), "shape of one customer's spend per purchase day"],
+            ["q", parameter(g.q), "shape of average spend across customers; the mean is finite only when q > 1"],
+            ["γ", parameter(g.gamma), "scale of average spend across customers"],
+            ["Mean spend per purchase day (\(currency))", meanSpend(g).map { NumberFormat.money($0) } ?? "not defined", "p·γ/(q−1)"],
+            ["Log-likelihood", g.logLikelihood.map { NumberFormat.decimal($0, places: 2) } ?? "not available", "summed over customers"],
+            ["Customers", count(g.customers), "with repeat purchases, in the fit"],
+            ["Converged", yesNo(g.converged), ""],
+            ["Iterations", count(g.iterations), ""],
         ]
-        if let reason = g.reason { rows.append(["Reason", reason]) }
+        // The reason may be about the fit or about the mean spend (q ≤ 1), so it gets its own row.
+        if let reason = g.reason { rows.append(["Note", "", reason]) }
         return rows
     }
 
@@ -455,8 +498,8 @@ enum ReportText {
     static func modelReading(_ s: Summary) -> [String] {
         let m = s.models, b = m.bgnbd
         guard let r = b.r, let alpha = b.alpha, let a = b.a, let bb = b.b, alpha > 0, a + bb > 0 else {
-            return ["The purchase model has no fitted parameters, so there is nothing to read from it."
-                    + (b.reason.map { " The fit stopped: \($0)." } ?? "")]
+            // The report already says why the model is unavailable; only say so when it does not.
+            return m.unavailableReason != nil ? [] : ["The purchase model has no fitted parameters, so there is nothing to read from it."]
         }
         let u = unit(m.timeUnit)
         let rate = r / alpha

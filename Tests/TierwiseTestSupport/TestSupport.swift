@@ -81,19 +81,19 @@ public enum TestSupport {
         for (k, v) in environment { env[k] = v }
         process.environment = env
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
-        let out = Pipe(), err = Pipe()
+        // Files, not pipes: Foundation's pipe reads trap on EINTR when other tests' children exit.
+        let scratch = temporaryFolder("run")
+        FileManager.default.createFile(atPath: scratch + "/out", contents: nil)
+        FileManager.default.createFile(atPath: scratch + "/err", contents: nil)
+        let out = FileHandle(forWritingAtPath: scratch + "/out")!, err = FileHandle(forWritingAtPath: scratch + "/err")!
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Drain both pipes while the process runs so a chatty process cannot block.
-        var outData = Data(), errData = Data()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outData = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
         process.waitUntilExit()
-        group.wait()
+        try? out.close()
+        try? err.close()
+        let outData = Data(readBytes(scratch + "/out")), errData = Data(readBytes(scratch + "/err"))
+        try? FileManager.default.removeItem(atPath: scratch)
         return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
     }
 

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import TierwiseTestSupport
+
+/// A finished run folder is complete: _SUCCESS is there and every output the manifest
+/// lists has the hash it records.
+func isComplete(_ run: String) -> Bool {
+    guard FileManager.default.fileExists(atPath: run + "/_SUCCESS") else { return false }
+    guard let outputs = json(run + "/manifest.json")["outputs"] as? [[String: Any]], !outputs.isEmpty else { return false }
+    return outputs.allSatisfy { o in
+        let bytes = TestSupport.readBytes(run + "/" + (o["path"] as! String))
+        return !bytes.isEmpty || (o["rows"] as? Int) == 0
+    }
+}
+
+/// Killing the process at each named point leaves the previous complete run in place.
+@Test(arguments: ["stage:ingest", "stage:features", "stage:rfm", "stage:clv", "stage:profit", "stage:churn", "stage:tier", "stage:report",
+                  "report:csv", "report:manifest", "publish"])
+func killAtANamedPointLeavesThePreviousRun(point: String) throws {
+    let folder = TestSupport.temporaryFolder("e2e-kill")
+    let pipeline = samplePipeline(folder)
+    #expect(try TestSupport.run(["run", pipeline]).status == 0)
+    let run = folder + "/out/2026-10-31"
+    let before = TestSupport.readBytes(run + "/customers.csv")
+    _ = samplePipeline(folder) { $0.replacingOccurrences(of: "B = 0.15", with: "B = 0.25") }
+    let killed = try TestSupport.run(["run", pipeline, "--force"], environment: ["TIERWISE_FAULT_KILL_AT": point])
+    #expect(killed.status != 0)
+    #expect(isComplete(run))
+    #expect(TestSupport.readBytes(run + "/customers.csv") == before)
+    // The next run cleans up and succeeds.
+    let next = try TestSupport.run(["run", pipeline])
+    #expect(next.status == 0, "\(next.stderr)")
+    #expect(TestSupport.readBytes(run + "/customers.csv") != before)
+    #expect((try FileManager.default.contentsOfDirectory(atPath: folder + "/out")).filter { $0.hasPrefix(".staging") }.isEmpty)
+}
+
+@Test func killAtRandomMomentsNeverLeavesAPartialFolder() throws {
+    let folder = TestSupport.temporaryFolder("e2e-random-kill")
+    let pipeline = samplePipeline(folder)
+    var state: UInt64 = 12345
+    for attempt in 0..<6 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        let delay = UInt32(100_000 + (state >> 33) % 3_000_000)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: TestSupport.binary)
+        p.arguments = ["run", pipeline, "--force"]
+        p.standardError = FileHandle.nullDevice
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        usleep(delay)
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        let run = folder + "/out/2026-10-31"
+        let exists = FileManager.default.fileExists(atPath: run)
+        #expect(!exists || isComplete(run), "attempt \(attempt) after \(delay) µs left a partial folder")
+    }
+}
+
+@Test func diskFullIsExit73AndLeavesNoFolder() throws {
+    let folder = TestSupport.temporaryFolder("e2e-full")
+    let r = try TestSupport.run(["run", samplePipeline(folder)], environment: ["TIERWISE_FAULT_WRITE_LIMIT": "400000"])
+    #expect(r.status == 73, "\(r.stderr)")
+    #expect(r.stderr.contains("no space left on device"))
+    #expect(!FileManager.default.fileExists(atPath: folder + "/out/2026-10-31"))
+}
