@@ -27,9 +27,14 @@ public struct ChurnTable: Sendable, Equatable {
             let bank = clv.available ? (clv.bankCLV(i, profit: profit.profit[i], frequency: t.frequency[i]) ?? 0) : nil
             return (a, bank, ChurnRules.valueAtRisk(flags: a.flags, clv: bank, pAlive: pAlive ?? (bank == nil ? nil : 0)))
         }
+        // Rules unchecked for want of a dump or a model. A customer without purchases has no
+        // P(alive) even when the model fitted; that is not the rule going unchecked.
         var unchecked = Set<String>()
-        for r in rows { unchecked.formUnion(r.0.unchecked) }
-        if !clv.available { unchecked.insert("value at risk: no lifetime-value model") }
+        for r in rows { unchecked.formUnion(r.0.unchecked.filter { !$0.hasPrefix("LOW_P_ALIVE") }) }
+        if !clv.available {
+            unchecked.insert("LOW_P_ALIVE: no lifetime-value model")
+            unchecked.insert("value at risk: no lifetime-value model")
+        }
         return ChurnTable(flags: rows.map(\.0.flags), severity: rows.map(\.0.severity), reasons: rows.map { $0.0.reasons.joined(separator: "; ") },
                           clv: rows.map(\.1), valueAtRisk: rows.map(\.2), unchecked: unchecked.sorted())
     }

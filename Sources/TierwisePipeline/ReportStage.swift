@@ -28,8 +28,8 @@ struct ReportStage {
             outputs.append(try copyRejects(into: folder))
             let summary = SummaryBuilder.build(data)
             outputs.append(try writeText(folder, "summary.json", String(decoding: try SummaryJSON.encode(summary), as: UTF8.self), rows: nil))
-            outputs.append(try writeText(folder, "report.md", "TODO", rows: nil))
-            outputs.append(try writeText(folder, "report.html", "TODO", rows: nil))
+            outputs.append(try writeText(folder, "report.md", MarkdownReport.render(summary), rows: nil))
+            outputs.append(try writeText(folder, "report.html", HTMLReport.render(summary, stages: data.stages, parameters: data.parameters), rows: nil))
             try FaultPoints.hit("report:manifest")
             let manifest = Manifest.make(config: config, runner: r, outputs: outputs, reportFinished: true)
             try FileSystem.writeFile(try folder.path("manifest.json"), Array(try JSONCoding.encode(manifest)), mode: config.run.fileMode)
@@ -91,7 +91,7 @@ struct ReportStage {
             ("CLV", "\(c.clv.timeUnit.rawValue), \(c.clv.horizonMonths) months, \(c.clv.annualDiscountRate * 100) % a year"),
             ("tier shares", "A \(c.tier.shareA * 100) %, B \(c.tier.shareB * 100) %, C \(c.tier.shareC * 100) %"),
             ("value-score weights", "CLV \(c.tier.weightClv), profit \(c.tier.weightProfit), balance \(c.tier.weightBalance), RFM \(c.tier.weightRfm)"),
-            ("private-banking threshold", "\(c.tier.privateBankingThreshold)"),
+            ("private-banking threshold", "\(Money.format(Int64((c.tier.privateBankingThreshold * 10_000).rounded()), decimals: 0)) \(c.run.reportingCurrency)"),
             ("dormant after", "\(c.churn.dormantDays) days"),
         ]
         if let p = c.sourcePath { out.insert(("pipeline file", p + (c.sourceSha256.map { " (SHA-256 \($0.prefix(16))…)" } ?? "")), at: 0) }
