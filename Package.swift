@@ -6,8 +6,11 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "tierwise", targets: ["tierwise"]),
-        // For the benchmark package in Benchmarks/.
+        // For the benchmark and fuzzing packages beside this one (Benchmarks/, Fuzz/).
         .library(name: "LifetimeValue", targets: ["LifetimeValue"]),
+        .library(name: "TierwiseIO", targets: ["TierwiseIO"]),
+        .library(name: "TierwiseAnalytics", targets: ["TierwiseAnalytics"]),
+        .library(name: "TierwisePipeline", targets: ["TierwisePipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
