@@ -20,7 +20,14 @@ public struct ChurnFlags: OptionSet, Sendable, Hashable {
 
 public enum Severity: UInt8, Sendable, CaseIterable {
     case none, watch, warning, critical
-    public var name: String { String(describing: self) }
+    public var name: String {
+        switch self {
+        case .none: "none"
+        case .watch: "watch"
+        case .warning: "warning"
+        case .critical: "critical"
+        }
+    }
 }
 
 /// One customer's churn assessment: flags, severity and a short reason per flag.

@@ -25,7 +25,8 @@ public struct CustomerActivity: Sendable, Equatable {
     /// Fee income in the window: the fee column plus |amount| of fee rows.
     public var windowFees: Int64 = 0
     /// Customer-initiated rows in the window by channel, for cost to serve.
-    public var windowChannelCounts: [Int32] = [Int32](repeating: 0, count: Channel.allCases.count)
+    /// A fixed vector, not an array: no heap allocation per customer. Lanes past the channels stay 0.
+    public var windowChannelCounts = SIMD8<Int32>()
     /// Customer-initiated rows in the window with no channel.
     public var windowNoChannel: Int32 = 0
     /// Salary credits: bit 0 the last 45 days, bits 1–3 the three 30-day months before.
@@ -88,7 +89,7 @@ public struct CustomerActivity: Sendable, Equatable {
         recentCount += o.recentCount
         previousRecentCount += o.previousRecentCount
         windowFees += o.windowFees
-        for i in windowChannelCounts.indices { windowChannelCounts[i] += o.windowChannelCounts[i] }
+        windowChannelCounts &+= o.windowChannelCounts
         windowNoChannel += o.windowNoChannel
         salaryPeriods |= o.salaryPeriods
     }

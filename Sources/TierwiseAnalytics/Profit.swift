@@ -33,6 +33,28 @@ public struct ProfitTable: Sendable, Equatable {
 }
 
 public enum Profitability {
+    /// The parameters as arrays indexed by product and channel, looked up once per table
+    /// instead of by name for every customer.
+    public struct Rates: Sendable {
+        var ftp: [Double] = []
+        var lgd: [Double] = []
+        var accountCost: [Double] = []
+        var channelCost: [Double] = []
+        var pd: [Double]
+        var pdUnrated: Double
+
+        public init(_ p: ProfitParameters) {
+            for product in Product.allCases {
+                ftp.append(p.ftpRates[product.name] ?? 0)
+                lgd.append(p.lgd[product.name] ?? 0)
+                accountCost.append(p.accountCost[product.name] ?? 0)
+            }
+            channelCost = Channel.allCases.map { p.channelCost[$0.name] ?? 0 } + [p.unknownChannelCost]
+            pd = p.pdByRisk
+            pdUnrated = p.pdUnrated
+        }
+    }
+
     /// One customer's parts. Annual figures are scaled to a year (×365/W).
     ///
     /// - NII: per product, deposits earn (FTP − rate) and lending (rate − FTP) on the daily
@@ -42,24 +64,26 @@ public enum Profitability {
     /// - Cost to serve: a cost per customer-initiated transaction by channel, plus a yearly
     ///   maintenance cost per account open at the as-of date.
     public static func parts(_ t: FeatureTable, _ i: Int, _ p: ProfitParameters) -> ProfitParts {
+        parts(t, i, Rates(p))
+    }
+
+    public static func parts(_ t: FeatureTable, _ i: Int, _ rates: Rates) -> ProfitParts {
         let annual = t.window.annualFactor
         var nii = 0.0, loss = 0.0, cost = 0.0
+        let pd = t.riskRating[i] >= 1 ? rates.pd[Int(t.riskRating[i]) - 1] : rates.pdUnrated
         for product in Product.allCases {
             let k = Int(product.rawValue)
-            let ftp = p.ftpRates[product.name] ?? 0
             let days = t.balanceDays[k][i], daysRate = t.balanceDaysRate[k][i]
             if product.isDeposit {
-                nii += (ftp * days - daysRate) / 365 * annual
+                nii += (rates.ftp[k] * days - daysRate) / 365 * annual
             } else if product.isLending {
-                nii += (daysRate - ftp * days) / 365 * annual
-                let pd = t.riskRating[i] >= 1 ? p.pdByRisk[Int(t.riskRating[i]) - 1] : p.pdUnrated
-                loss += Money.toDouble(t.balance[k][i]) * pd * (p.lgd[product.name] ?? 0)
+                nii += (daysRate - rates.ftp[k] * days) / 365 * annual
+                loss += Money.toDouble(t.balance[k][i]) * pd * rates.lgd[k]
             }
-            cost += Double(t.openAccounts[k][i]) * (p.accountCost[product.name] ?? 0)
+            cost += Double(t.openAccounts[k][i]) * rates.accountCost[k]
         }
         var channelCost = 0.0
-        for c in Channel.allCases { channelCost += Double(t.channelCounts[Int(c.rawValue)][i]) * (p.channelCost[c.name] ?? 0) }
-        channelCost += Double(t.channelCounts[Channel.allCases.count][i]) * p.unknownChannelCost
+        for c in 0..<rates.channelCost.count { channelCost += Double(t.channelCounts[c][i]) * rates.channelCost[c] }
         cost += channelCost * annual
         let fees = Money.toDouble(t.fees[i]) * annual
         let niiUnits = units(nii), lossUnits = units(loss), feeUnits = units(fees), costUnits = units(cost)
@@ -75,8 +99,9 @@ public enum Profitability {
     static func units(_ value: Double) -> Int64 { Int64((value * 100).rounded()) * (Money.scale / 100) }
 
     public static func table(_ t: FeatureTable, _ p: ProfitParameters, threads: Int) -> ProfitTable {
+        let rates = Rates(p)
         let parts = parallelMap(t.count, threads: threads, initial: ProfitParts(netInterestIncome: nil, feeIncome: 0, expectedLoss: nil, costToServe: 0, profit: 0)) {
-            Profitability.parts(t, $0, p)
+            Profitability.parts(t, $0, rates)
         }
         return ProfitTable(netInterestIncome: parts.map { $0.netInterestIncome ?? 0 }, feeIncome: parts.map(\.feeIncome),
                            expectedLoss: parts.map { $0.expectedLoss ?? 0 }, costToServe: parts.map(\.costToServe),

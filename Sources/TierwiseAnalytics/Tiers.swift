@@ -1,6 +1,13 @@
 public enum Tier: UInt8, Sendable, CaseIterable, Comparable {
     case a, b, c, d
-    public var name: String { ["A", "B", "C", "D"][Int(rawValue)] }
+    public var name: String {
+        switch self {
+        case .a: "A"
+        case .b: "B"
+        case .c: "C"
+        case .d: "D"
+        }
+    }
     public init?(name: String) {
         guard let i = ["A", "B", "C", "D"].firstIndex(of: name) else { return nil }
         self.init(rawValue: UInt8(i))

@@ -7,7 +7,19 @@ public enum TransactionType: UInt8, CaseIterable, Sendable, Codable {
 
     public var isCustomerInitiated: Bool { self != .fee && self != .interest }
 
-    public var name: String { self == .unspecified ? "" : String(describing: self) }
+    public var name: String {
+        switch self {
+        case .deposit: "deposit"
+        case .withdrawal: "withdrawal"
+        case .transfer: "transfer"
+        case .payment: "payment"
+        case .card: "card"
+        case .salary: "salary"
+        case .fee: "fee"
+        case .interest: "interest"
+        case .unspecified: ""
+        }
+    }
 
     public static let named: [String: TransactionType] = Dictionary(uniqueKeysWithValues:
         allCases.filter { $0 != .unspecified }.map { ($0.name, $0) })
@@ -16,7 +28,16 @@ public enum TransactionType: UInt8, CaseIterable, Sendable, Codable {
 public enum Channel: UInt8, CaseIterable, Sendable, Codable {
     case branch, atm, online, mobile, pos, other
 
-    public var name: String { String(describing: self) }
+    public var name: String {
+        switch self {
+        case .branch: "branch"
+        case .atm: "atm"
+        case .online: "online"
+        case .mobile: "mobile"
+        case .pos: "pos"
+        case .other: "other"
+        }
+    }
 
     public static let named: [String: Channel] = Dictionary(uniqueKeysWithValues: allCases.map { ($0.name, $0) })
 }

@@ -3,9 +3,10 @@ import CCSV
 /// Splits one CSV record into unescaped fields with libcsv in strict mode.
 ///
 /// The record's bytes come from `RecordChunker`, which already knows where records end;
-/// libcsv then does the RFC 4180 unquoting. Fields are copied into one reused arena, so
+/// libcsv then does the RFC 4180 unquoting. Fields are copied into one reused arena that
+/// libcsv's callbacks reach through a plain pointer (no reference counting per field), so
 /// parsing a record allocates nothing once the arena has grown to the longest record.
-/// A final class because libcsv's parser keeps a heap buffer that is freed in `deinit`.
+/// A final class because it owns libcsv's parser and the arena, freed in `deinit`.
 public final class CSVFieldParser {
     public enum Outcome: Equatable, Sendable {
         case ok
@@ -17,28 +18,38 @@ public final class CSVFieldParser {
         case tooManyFields
     }
 
+    /// What the C callbacks write into: the arena and the field bounds.
+    struct Fields {
+        var arena: UnsafeMutableRawPointer
+        var capacity: Int
+        var used = 0
+        var starts: UnsafeMutablePointer<Int>
+        var ends: UnsafeMutablePointer<Int>
+        var maxFields: Int
+        var seen = 0
+        var rows = 0
+    }
+
     private let parser: UnsafeMutablePointer<csv_parser>
-    private let maxFields: Int
+    private let fields: UnsafeMutablePointer<Fields>
     private let delimiter: UInt8
-    fileprivate var arena: [UInt8] = []
-    fileprivate var fieldStarts: [Int] = []
-    fileprivate var fieldEnds: [Int] = []
-    fileprivate var fieldsSeen = 0
-    fileprivate var rowsSeen = 0
 
     public init(delimiter: UInt8 = UInt8(ascii: ","), maxFields: Int = 512) {
-        self.maxFields = maxFields
         self.delimiter = delimiter
         parser = .allocate(capacity: 1)
+        fields = .allocate(capacity: 1)
+        fields.initialize(to: Fields(arena: .allocate(byteCount: 4096, alignment: 8), capacity: 4096,
+                                     starts: .allocate(capacity: maxFields), ends: .allocate(capacity: maxFields), maxFields: maxFields))
         configure()
-        arena.reserveCapacity(1024)
-        fieldStarts.reserveCapacity(64)
-        fieldEnds.reserveCapacity(64)
     }
 
     deinit {
         csv_free(parser)
         parser.deallocate()
+        fields.pointee.arena.deallocate()
+        fields.pointee.starts.deallocate()
+        fields.pointee.ends.deallocate()
+        fields.deallocate()
     }
 
     private func configure() {
@@ -53,62 +64,73 @@ public final class CSVFieldParser {
     }
 
     /// How many fields the last record had (all of them, even past `maxFields`).
-    public var fieldCount: Int { fieldsSeen }
+    public var fieldCount: Int { fields.pointee.seen }
 
     /// Parses one record given without its line terminator.
     public func parse(_ record: UnsafeRawBufferPointer) -> Outcome {
-        arena.removeAll(keepingCapacity: true)
-        fieldStarts.removeAll(keepingCapacity: true)
-        fieldEnds.removeAll(keepingCapacity: true)
-        fieldsSeen = 0
-        rowsSeen = 0
-        let context = Unmanaged.passUnretained(self).toOpaque()
+        fields.pointee.used = 0
+        fields.pointee.seen = 0
+        fields.pointee.rows = 0
+        let context = UnsafeMutableRawPointer(fields)
         let consumed = csv_parse(parser, record.baseAddress, record.count, onField, onRecord, context)
         var outcome = Outcome.ok
-        if consumed != record.count {
-            outcome = .badQuoting
-        }
+        if consumed != record.count { outcome = .badQuoting }
         if csv_fini(parser, onField, onRecord, context) != 0 {
             if outcome == .ok { outcome = csv_error(parser) == CSV_EPARSE ? .unterminatedQuote : .badQuoting }
         }
         if outcome != .ok {
-            // Reset the parser: after an error libcsv keeps its state until re-initialised.
+            // After an error libcsv keeps its state until it is initialised again.
             csv_free(parser)
             configure()
             return outcome
         }
-        if rowsSeen > 1 { return .badQuoting }
-        if fieldsSeen > maxFields { return .tooManyFields }
+        if fields.pointee.rows > 1 { return .badQuoting }
+        if fields.pointee.seen > fields.pointee.maxFields { return .tooManyFields }
         return .ok
     }
 
     /// The bytes of field `i` of the last record, valid until the next `parse`.
     @inline(__always)
+    public func field(_ i: Int) -> UnsafeRawBufferPointer {
+        let f = fields.pointee
+        return UnsafeRawBufferPointer(start: f.arena + f.starts[i], count: f.ends[i] - f.starts[i])
+    }
+
+    /// The bytes of field `i`, to a closure.
+    @inline(__always)
     public func withField<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        try arena.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[fieldStarts[i]..<fieldEnds[i]])) }
+        try body(field(i))
     }
 
     /// Field `i` as a String; for headers and error messages, not the hot path.
     public func string(_ i: Int) -> String {
-        withField(i) { String(decoding: $0, as: UTF8.self) }
-    }
-
-    fileprivate func append(_ pointer: UnsafeMutableRawPointer?, _ length: Int) {
-        fieldsSeen += 1
-        guard fieldsSeen <= maxFields else { return }
-        let start = arena.count
-        if let pointer, length > 0 {
-            arena.append(contentsOf: UnsafeRawBufferPointer(start: pointer, count: length))
-        }
-        fieldStarts.append(start)
-        fieldEnds.append(arena.count)
+        String(decoding: field(i), as: UTF8.self)
     }
 }
 
 private func onField(_ pointer: UnsafeMutableRawPointer?, _ length: Int, _ context: UnsafeMutableRawPointer?) {
-    Unmanaged<CSVFieldParser>.fromOpaque(context!).takeUnretainedValue().append(pointer, length)
+    let f = context!.assumingMemoryBound(to: CSVFieldParser.Fields.self)
+    let k = f.pointee.seen
+    f.pointee.seen = k + 1
+    guard k < f.pointee.maxFields else { return }
+    let start = f.pointee.used
+    if length > 0, let pointer {
+        if start + length > f.pointee.capacity {
+            var capacity = f.pointee.capacity * 2
+            while capacity < start + length { capacity *= 2 }
+            let grown = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+            grown.copyMemory(from: f.pointee.arena, byteCount: start)
+            f.pointee.arena.deallocate()
+            f.pointee.arena = grown
+            f.pointee.capacity = capacity
+        }
+        (f.pointee.arena + start).copyMemory(from: pointer, byteCount: length)
+    }
+    f.pointee.starts[k] = start
+    f.pointee.ends[k] = start + length
+    f.pointee.used = start + length
 }
 
 private func onRecord(_ terminator: Int32, _ context: UnsafeMutableRawPointer?) {
-    Unmanaged<CSVFieldParser>.fromOpaque(context!).takeUnretainedValue().rowsSeen += 1
+    context!.assumingMemoryBound(to: CSVFieldParser.Fields.self).pointee.rows += 1
 }

@@ -71,32 +71,39 @@ struct RecordFields {
     @inline(__always)
     func with<R>(_ index: Int?, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
         guard let index, index < parser.fieldCount else { return nil }
-        return parser.withField(index) { $0.count == 0 ? nil : body($0) }
+        let bytes = parser.field(index)
+        return bytes.count == 0 ? nil : body(bytes)
     }
 
     func string(_ index: Int?) -> String? { with(index) { String(decoding: $0, as: UTF8.self) } }
 
-    func hasNUL() -> Bool {
-        for i in 0..<min(parser.fieldCount, 100_000) {
-            if parser.withField(i, { $0.contains(0) }) { return true }
-        }
-        return false
-    }
 }
 
 /// Label mapping for vocabularies: the bank's label first, then the contract name,
-/// compared without case.
+/// compared without ASCII case. Lookups compare bytes, so a row costs no String.
 struct Vocabulary<Value> {
-    private var table: [String: Value] = [:]
+    private var keys: [[UInt8]] = []
+    private var values: [Value] = []
 
     init(contract: [String: Value], labels: [String: String]) {
-        for (k, v) in contract { table[k] = v; table[k.lowercased()] = v }
-        for (label, name) in labels { if let v = contract[name] { table[label] = v; table[label.lowercased()] = v } }
+        func add(_ key: String, _ value: Value) {
+            let k = Array(key.utf8).map(Vocabulary.lower)
+            if !keys.contains(k) { keys.append(k); values.append(value) }
+        }
+        for (label, name) in labels.sorted(by: { $0.key < $1.key }) { if let v = contract[name] { add(label, v) } }
+        for (k, v) in contract.sorted(by: { $0.key < $1.key }) { add(k, v) }
     }
 
+    @inline(__always)
+    static func lower(_ c: UInt8) -> UInt8 { c >= 65 && c <= 90 ? c + 32 : c }
+
+    @inline(__always)
     func lookup(_ bytes: UnsafeRawBufferPointer) -> Value? {
-        let s = String(decoding: bytes, as: UTF8.self)
-        return table[s] ?? table[s.lowercased()]
+        outer: for (k, key) in keys.enumerated() where key.count == bytes.count {
+            for j in 0..<key.count where key[j] != Vocabulary.lower(bytes[j]) { continue outer }
+            return values[k]
+        }
+        return nil
     }
 }
 

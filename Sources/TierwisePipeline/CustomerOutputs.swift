@@ -8,6 +8,7 @@ import TierwiseReports
 /// the end, never rename or remove one without a new schema version.
 struct CustomerOutputs {
     let data: ReportData
+    let summary: Summary
     let folder: OutputFolder
     let config: PipelineConfig
 
@@ -50,10 +51,8 @@ struct CustomerOutputs {
 
     private var t: FeatureTable { data.features }
 
-    private func money(_ w: CSVWriter, _ v: Int64?) { if let v { w.number(Money.format(v)) } else { w.empty() } }
-    private func fixed(_ w: CSVWriter, _ v: Double?, _ places: Int) {
-        if let v, v.isFinite { w.number(String(format: "%.\(places)f", v)) } else { w.empty() }
-    }
+    private func money(_ w: CSVWriter, _ v: Int64?) { if let v { w.decimal(v) } else { w.empty() } }
+    private func fixed(_ w: CSVWriter, _ v: Double?, _ places: Int) { if let v { w.fixed(v, places: places) } else { w.empty() } }
     private func cadence(_ i: Int) -> String { config.tier.cadence[data.tier.result.tier[i].name] ?? "" }
     private func pAlive(_ i: Int) -> Double? { data.clv.table.pAlive.flatMap { $0[i].isNaN ? nil : $0[i] } }
 
@@ -61,17 +60,17 @@ struct CustomerOutputs {
         let w = try open("customers.csv", Self.customerColumns)
         let r = data.tier.result, rfm = data.rfm, p = data.profit, c = data.churn
         for i in 0..<t.count {
-            w.text(t.ids[i]); w.text(t.manager[i]); w.text(t.branch[i]); w.text(r.tier[i].name); w.number(String(r.rank[i]))
+            w.text(t.ids[i]); w.text(t.manager[i]); w.text(t.branch[i]); w.text(r.tier[i].name); w.integer(Int64(r.rank[i]))
             fixed(w, r.valueScore[i], 6); w.number(r.privateBanking[i] ? "1" : "0"); w.text(cadence(i)); w.text(data.tier.lifecycle[i].rawValue)
-            if let rec = t.recency(i) { w.number(String(rec)) } else { w.empty() }
-            w.number(String(t.frequency[i])); w.number(Money.format(t.monetary[i]))
-            w.number(String(rfm.r[i])); w.number(String(rfm.f[i])); w.number(String(rfm.m[i])); w.number(rfm.cell(i)); w.text(rfm.segmentName(i))
+            if let rec = t.recency(i) { w.integer(Int64(rec)) } else { w.empty() }
+            w.integer(Int64(t.frequency[i])); w.decimal(t.monetary[i])
+            w.integer(Int64(rfm.r[i])); w.integer(Int64(rfm.f[i])); w.integer(Int64(rfm.m[i])); w.integer(Int64(rfm.r[i]) * 100 + Int64(rfm.f[i]) * 10 + Int64(rfm.m[i])); w.text(rfm.segmentName(i))
             fixed(w, pAlive(i), 4); fixed(w, data.clv.table.expectedTransactions?[i], 4)
             fixed(w, data.clv.table.clvSpend?[i], 2); money(w, c.clv[i])
-            w.number(Money.format(p.profit[i])); money(w, p.hasBalances ? p.netInterestIncome[i] : nil); w.number(Money.format(p.feeIncome[i]))
-            money(w, p.hasBalances ? p.expectedLoss[i] : nil); w.number(Money.format(p.costToServe[i]))
+            w.decimal(p.profit[i]); money(w, p.hasBalances ? p.netInterestIncome[i] : nil); w.decimal(p.feeIncome[i])
+            money(w, p.hasBalances ? p.expectedLoss[i] : nil); w.decimal(p.costToServe[i])
             money(w, t.hasAccounts ? t.depositBalance[i] : nil); money(w, t.hasAccounts ? t.relationshipBalance(i) : nil)
-            if t.hasAccounts { w.number(String(t.openAccountTotal(i))) } else { w.empty() }
+            if t.hasAccounts { w.integer(Int64(t.openAccountTotal(i))) } else { w.empty() }
             w.text(c.flags[i].codes.joined(separator: "|")); w.text(c.severity[i].name); money(w, c.valueAtRisk[i]); w.text(c.reasons[i])
             fixed(w, r.components[i].clv, 6); fixed(w, r.components[i].profit, 6); fixed(w, r.components[i].balance, 6); fixed(w, r.components[i].rfm, 6)
             try w.endRow()
@@ -84,8 +83,8 @@ struct CustomerOutputs {
         let r = data.tier.result
         let members = (0..<t.count).filter { r.tier[$0] == tier }.sorted { r.rank[$0] < r.rank[$1] }
         for (k, i) in members.enumerated() {
-            w.number(String(k + 1)); w.text(t.ids[i]); w.text(tier.name); fixed(w, r.valueScore[i], 6); w.text(cadence(i)); w.text(t.manager[i])
-            w.text(data.tier.lifecycle[i].rawValue); w.number(Money.format(data.profit.profit[i])); money(w, data.churn.clv[i])
+            w.integer(Int64(k + 1)); w.text(t.ids[i]); w.text(tier.name); fixed(w, r.valueScore[i], 6); w.text(cadence(i)); w.text(t.manager[i])
+            w.text(data.tier.lifecycle[i].rawValue); w.decimal(data.profit.profit[i]); money(w, data.churn.clv[i])
             money(w, t.hasAccounts ? t.relationshipBalance(i) : nil); w.text(data.churn.severity[i].name); w.number(r.privateBanking[i] ? "1" : "0")
             try w.endRow()
         }
@@ -95,7 +94,7 @@ struct CustomerOutputs {
     private func watchlist() throws -> Manifest.Output {
         let w = try open("watchlist.csv", Self.watchlistColumns)
         for (k, i) in SummaryBuilder.watchlistOrder(data).enumerated() {
-            w.number(String(k + 1)); w.text(t.ids[i]); w.text(data.tier.result.tier[i].name); w.text(t.manager[i]); money(w, data.churn.valueAtRisk[i])
+            w.integer(Int64(k + 1)); w.text(t.ids[i]); w.text(data.tier.result.tier[i].name); w.text(t.manager[i]); money(w, data.churn.valueAtRisk[i])
             w.text(data.churn.severity[i].name); w.text(data.churn.flags[i].codes.joined(separator: "|")); w.text(data.churn.reasons[i])
             fixed(w, pAlive(i), 4); money(w, data.churn.clv[i]); w.text(cadence(i))
             try w.endRow()
@@ -117,14 +116,13 @@ struct CustomerOutputs {
 
     private func managers() throws -> Manifest.Output {
         let w = try open("managers.csv", Self.managerColumns)
-        let summary = SummaryBuilder.build(data)
         var clvByManager: [String: Int64] = [:]
         for i in 0..<t.count { clvByManager[t.manager[i], default: 0] += data.churn.clv[i] ?? 0 }
         for m in summary.managers {
-            w.text(m.managerId); w.number(String(m.customers))
-            for tier in Tier.allCases { w.number(String(m.byTier[tier.name] ?? 0)) }
-            w.number(String(format: "%.2f", m.profit)); money(w, data.clv.table.available ? clvByManager[m.managerId] : nil)
-            w.number(String(m.watchlistCustomers)); fixed(w, m.valueAtRisk, 2)
+            w.text(m.managerId); w.integer(Int64(m.customers))
+            for tier in Tier.allCases { w.integer(Int64(m.byTier[tier.name] ?? 0)) }
+            w.fixed(m.profit, places: 2); money(w, data.clv.table.available ? clvByManager[m.managerId] : nil)
+            w.integer(Int64(m.watchlistCustomers)); fixed(w, m.valueAtRisk, 2)
             try w.endRow()
         }
         return try finish(w)

@@ -1,3 +1,4 @@
+import Foundation
 import TierwiseAnalytics
 import TierwiseIO
 
@@ -150,6 +151,6 @@ func structural(_ chunk: RecordChunk, _ r: Int, _ parser: CSVFieldParser, _ fiel
     if parser.fieldCount != header.fieldCount {
         return (.fieldCount, "\(parser.fieldCount) fields; the header has \(header.fieldCount)")
     }
-    if chunk.withRecord(r, { $0.contains(0) }) { return (.nulByte, "the record contains a NUL byte") }
+    if chunk.withRecord(r, { $0.count > 0 && memchr($0.baseAddress!, 0, $0.count) != nil }) { return (.nulByte, "the record contains a NUL byte") }
     return nil
 }

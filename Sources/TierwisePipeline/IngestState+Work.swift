@@ -67,7 +67,7 @@ extension IngestState {
             a.lastInitiatedDay = day(last[i]); a.firstInitiatedDay = day(first[i]); a.firstDayValue = firstValue[i]
             a.initiatedValue = value[i]; a.settledPurchaseDays = days[i]; a.windowCount = wc[i]; a.windowValue = wv[i]
             a.recentCount = rc[i]; a.previousRecentCount = prc[i]; a.windowFees = fees[i]; a.windowNoChannel = none[i]
-            a.windowChannelCounts = channels.map { $0[i] }
+            for (k, c) in channels.enumerated() { a.windowChannelCounts[k] = c[i] }
             a.salaryPeriods = salary[i]; a.rows = rows[i]; a.firstDay = day(firstDay[i])
             activity.append(a)
         }

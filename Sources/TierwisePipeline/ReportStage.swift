@@ -22,11 +22,11 @@ struct ReportStage {
         let folder = try OutputFolder(root: config.run.output, name: t.window.asOf.description, fileMode: config.run.fileMode, folderMode: config.run.folderMode)
         do {
             var outputs: [Manifest.Output] = []
-            let writer = CustomerOutputs(data: data, folder: folder, config: config)
+            let summary = SummaryBuilder.build(data)
+            let writer = CustomerOutputs(data: data, summary: summary, folder: folder, config: config)
             outputs += try writer.writeAll()
             try FaultPoints.hit("report:csv")
             outputs.append(try copyRejects(into: folder))
-            let summary = SummaryBuilder.build(data)
             outputs.append(try writeText(folder, "summary.json", String(decoding: try SummaryJSON.encode(summary), as: UTF8.self), rows: nil))
             outputs.append(try writeText(folder, "report.md", MarkdownReport.render(summary), rows: nil))
             outputs.append(try writeText(folder, "report.html", HTMLReport.render(summary, stages: data.stages, parameters: data.parameters), rows: nil))

@@ -29,6 +29,9 @@ struct TxnIdSet {
     private var families: [Family] = []
     private var hashed = Set<UInt64>()
     private(set) var count = 0
+    /// The family of the previous id: consecutive ids nearly always share it, so most rows
+    /// skip building a key and hashing it.
+    private var lastFamily = -1
 
     /// Inserts the id; false when it was already there.
     mutating func insert(_ id: UnsafeRawBufferPointer) -> Bool {
@@ -40,14 +43,19 @@ struct TxnIdSet {
         }
         let prefixLength = id.count - digits
         guard digits > 0 && prefixLength <= 16 else { return insertHashed(id) }
-        let key = FamilyKey(prefix: Array(id[0..<prefixLength]), digits: digits)
         let f: Int
-        if let existing = familyIndex[key] {
-            f = existing
+        if lastFamily >= 0, families[lastFamily].key.digits == digits, families[lastFamily].key.prefix.elementsEqual(id[0..<prefixLength]) {
+            f = lastFamily
         } else {
-            f = families.count
-            families.append(Family(key: key))
-            familyIndex[key] = f
+            let key = FamilyKey(prefix: Array(id[0..<prefixLength]), digits: digits)
+            if let existing = familyIndex[key] {
+                f = existing
+            } else {
+                f = families.count
+                families.append(Family(key: key))
+                familyIndex[key] = f
+            }
+            lastFamily = f
         }
         if families[f].hashedMode { return insertHashed(id) }
         var number = 0

@@ -62,3 +62,31 @@ func badDates(text: String, expected: DayParser.Result) {
     #expect(interner.find("C10000") == nil)
     #expect(interner.id(42) == "C42")
 }
+
+@Test func internerDenseAndSparseNumericIdsAndOtherShapes() {
+    var interner = IdInterner(capacity: 16)
+    var ids: [String] = []
+    var state: UInt64 = 99
+    for k in 0..<30_000 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        switch k % 5 {
+        case 0: ids.append("C" + String(format: "%08d", k))                          // dense, the dominant shape
+        case 1: ids.append("C" + String(format: "%08d", Int(state >> 37)))           // sparse numbers, same shape
+        case 2: ids.append("C" + String(format: "%07d", k))                          // other width: hash only
+        case 3: ids.append("acct-\(state >> 50)-x")                                  // no digits at the end
+        default: ids.append("C" + String(format: "%08d", 99_999_999 - k))            // large numbers first seen early
+        }
+    }
+    var expected: [String: Int32] = [:]
+    for id in ids {
+        let index = interner.intern(id)
+        if let seen = expected[id] { #expect(index == seen) } else { expected[id] = index }
+    }
+    #expect(interner.count == expected.count)
+    for (id, index) in expected {
+        #expect(interner.find(id) == index)
+        #expect(interner.id(index) == id)
+    }
+    #expect(interner.find("C00000001") == nil || expected["C00000001"] != nil)
+    #expect(interner.find("C99999999x") == nil)
+}
