@@ -10,36 +10,40 @@ extension FeatureTable {
         let order = (0..<n).sorted { ids[$0].utf8.lexicographicallyPrecedes(ids[$1].utf8) }
         let asOf = window.asOf.number
 
-        // Per-customer account aggregates, in input index space first.
+        // Account aggregates go straight into the output rows (by sorted position), so no
+        // second set of per-product arrays is ever held.
+        var position = [Int](repeating: 0, count: n)
+        for (k, i) in order.enumerated() { position[i] = k }
         let products = Product.allCases.count
-        var balanceDays = [[Double]](repeating: [Double](repeating: 0, count: n), count: products)
-        var balanceDaysRate = balanceDays
-        var balance = [[Int64]](repeating: [Int64](repeating: 0, count: n), count: products)
-        var open = [[Int32]](repeating: [Int32](repeating: 0, count: n), count: products)
-        var deposit = [Int64](repeating: 0, count: n)
-        var depositRecent = [Int64](repeating: 0, count: n)
+        t.balanceDays = [[Double]](repeating: [Double](repeating: 0, count: n), count: products)
+        t.balanceDaysRate = t.balanceDays
+        t.balance = [[Int64]](repeating: [Int64](repeating: 0, count: n), count: products)
+        t.openAccounts = [[Int32]](repeating: [Int32](repeating: 0, count: n), count: products)
+        t.depositBalance = [Int64](repeating: 0, count: n)
+        t.depositBalanceRecentStart = [Int64](repeating: 0, count: n)
         var lastClosure = [Int32](repeating: Int32.min, count: n)
-        var accountCount = [Int32](repeating: 0, count: n)
+        t.accountCount = [Int32](repeating: 0, count: n)
         var firstOpening = [Int32](repeating: Int32.max, count: n)
         for a in accounts {
-            let c = Int(a.customer), p = Int(a.product.rawValue)
-            accountCount[c] += 1
+            let c = position[Int(a.customer)], p = Int(a.product.rawValue)
+            t.accountCount[c] += 1
             if let o = a.openedOn { firstOpening[c] = min(firstOpening[c], o.number) }
             if let closed = a.closedOn, closed.number <= asOf { lastClosure[c] = max(lastClosure[c], closed.number) }
             if let range = a.openRange(in: window), let adb = a.averageDailyBalance(in: window) {
                 let days = Double(range.upperBound - range.lowerBound + 1)
-                balanceDays[p][c] += adb * days
-                balanceDaysRate[p][c] += adb * days * (a.interestRate ?? 0)
+                t.balanceDays[p][c] += adb * days
+                t.balanceDaysRate[p][c] += adb * days * (a.interestRate ?? 0)
             }
             if a.isOpen(at: window.asOf) {
-                open[p][c] += 1
-                balance[p][c] += a.balance
+                t.openAccounts[p][c] += 1
+                t.balance[p][c] += a.balance
             }
             if a.product.isDeposit {
-                if a.isOpen(at: window.asOf) { deposit[c] += a.balance }
-                if a.isOpen(at: window.asOf - window.recentDays) { depositRecent[c] += a.balanceAtRecentStart }
+                if a.isOpen(at: window.asOf) { t.depositBalance[c] += a.balance }
+                if a.isOpen(at: window.asOf - window.recentDays) { t.depositBalanceRecentStart[c] += a.balanceAtRecentStart }
             }
         }
+        t.daysSinceClosure = lastClosure.map { $0 == Int32.min ? -1 : asOf - $0 }
 
         t.reserve(n)
         for i in order {
@@ -69,18 +73,9 @@ extension FeatureTable {
             for k in 0..<Channel.allCases.count { t.channelCounts[k].append(act.windowChannelCounts[k]) }
             t.channelCounts[Channel.allCases.count].append(act.windowNoChannel)
             t.salaryPeriods.append(act.salaryPeriods)
-            let tenure = prof.onboardedOn?.number ?? (firstOpening[i] != Int32.max ? firstOpening[i] : act.firstDay?.number ?? Int32.min)
+            let opening = firstOpening[t.ids.count - 1]
+            let tenure = prof.onboardedOn?.number ?? (opening != Int32.max ? opening : act.firstDay?.number ?? Int32.min)
             t.tenureStart.append(tenure)
-            for p in 0..<products {
-                t.balanceDays[p].append(balanceDays[p][i])
-                t.balanceDaysRate[p].append(balanceDaysRate[p][i])
-                t.balance[p].append(balance[p][i])
-                t.openAccounts[p].append(open[p][i])
-            }
-            t.depositBalance.append(deposit[i])
-            t.depositBalanceRecentStart.append(depositRecent[i])
-            t.daysSinceClosure.append(lastClosure[i] == Int32.min ? -1 : asOf - lastClosure[i])
-            t.accountCount.append(accountCount[i])
         }
         return t
     }

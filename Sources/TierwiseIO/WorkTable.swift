@@ -2,21 +2,50 @@
 /// binary file, so the next stage (or a rerun) loads it with a few memory copies instead of
 /// parsing text.
 ///
-/// Layout: "TWK1", column count (u32), then per column: name length (u16), name, type (u8),
-/// element count (u64), and the elements (strings as u32 lengths then bytes).
-public struct WorkTable: Sendable {
+/// Layout: "TWK1", then to the end of the file, per column: name length (u16), name, type
+/// (u8), element count (u64), and the elements (strings as u32 lengths then bytes).
+public struct WorkTable {
     public enum Column: Sendable, Equatable {
         case int8([Int8]), uint8([UInt8]), int32([Int32]), int64([Int64]), double([Double]), string([String])
     }
 
     public private(set) var names: [String] = []
     private var columns: [String: Column] = [:]
+    /// When set, `put` writes each column to this file at once instead of keeping it, so
+    /// saving a stage never holds a second copy of its whole result in memory.
+    private var stream: FileSink?
 
     public init() {}
 
+    /// A table that is written column by column to `path` as columns are put; call `finish()`.
+    public init(streamingTo path: String, mode: UInt32 = 0o640) throws {
+        stream = try FileSink(path: path, mode: mode)
+        try stream!.write(Array("TWK1".utf8))
+    }
+
     public mutating func put(_ name: String, _ column: Column) {
+        if let stream {
+            var bytes: [UInt8] = []
+            WorkTable.encode(name, column, into: &bytes)
+            do {
+                try stream.write(bytes)
+            } catch {
+                // `put` does not throw, so the first failure is kept for `finish()`.
+                streamError = streamError ?? (error as? IOError) ?? IOError(.cannotWrite, path: stream.path, message: "writing a work table failed")
+            }
+            return
+        }
         if columns[name] == nil { names.append(name) }
         columns[name] = column
+    }
+
+    private var streamError: IOError?
+
+    /// Ends a streaming table: flushes and syncs the file.
+    public mutating func finish() throws {
+        if let streamError { throw streamError }
+        try stream?.finish()
+        stream = nil
     }
 
     public func column(_ name: String) -> Column? { columns[name] }
@@ -34,28 +63,29 @@ public struct WorkTable: Sendable {
 
     public func encode() -> [UInt8] {
         var out: [UInt8] = Array("TWK1".utf8)
-        append(UInt32(names.count), to: &out)
-        for name in names {
-            let bytes = Array(name.utf8)
-            append(UInt16(bytes.count), to: &out)
-            out += bytes
-            switch columns[name]! {
-            case .int8(let v): out.append(0); raw(v, to: &out)
-            case .uint8(let v): out.append(1); raw(v, to: &out)
-            case .int32(let v): out.append(2); raw(v, to: &out)
-            case .int64(let v): out.append(3); raw(v, to: &out)
-            case .double(let v): out.append(4); raw(v, to: &out)
-            case .string(let v):
-                out.append(5)
-                append(UInt64(v.count), to: &out)
-                for s in v {
-                    let b = Array(s.utf8)
-                    append(UInt32(b.count), to: &out)
-                    out += b
-                }
+        for name in names { WorkTable.encode(name, columns[name]!, into: &out) }
+        return out
+    }
+
+    private static func encode(_ name: String, _ column: Column, into out: inout [UInt8]) {
+        let bytes = Array(name.utf8)
+        append(UInt16(bytes.count), to: &out)
+        out += bytes
+        switch column {
+        case .int8(let v): out.append(0); raw(v, to: &out)
+        case .uint8(let v): out.append(1); raw(v, to: &out)
+        case .int32(let v): out.append(2); raw(v, to: &out)
+        case .int64(let v): out.append(3); raw(v, to: &out)
+        case .double(let v): out.append(4); raw(v, to: &out)
+        case .string(let v):
+            out.append(5)
+            append(UInt64(v.count), to: &out)
+            for s in v {
+                let b = Array(s.utf8)
+                append(UInt32(b.count), to: &out)
+                out += b
             }
         }
-        return out
     }
 
     public init(decoding bytes: [UInt8], path: String) throws {
@@ -64,8 +94,7 @@ public struct WorkTable: Sendable {
             throw IOError(.malformedFile, path: path, message: "not a tierwise work file", remedy: "Run again with --force to rebuild the work folder")
         }
         reader.offset = 4
-        let count: UInt32 = try reader.scalar()
-        for _ in 0..<count {
+        while reader.offset < bytes.count {
             let nameLength: UInt16 = try reader.scalar()
             let name = String(decoding: try reader.bytes(Int(nameLength)), as: UTF8.self)
             let type: UInt8 = try reader.scalar()
@@ -106,11 +135,11 @@ public struct WorkTable: Sendable {
         return try WorkTable(decoding: bytes, path: path)
     }
 
-    private func append<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {
+    private static func append<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {
         withUnsafeBytes(of: v.littleEndian) { out += $0 }
     }
 
-    private func raw<T>(_ v: [T], to out: inout [UInt8]) {
+    private static func raw<T>(_ v: [T], to out: inout [UInt8]) {
         append(UInt64(v.count), to: &out)
         v.withUnsafeBytes { out += $0 }
     }

@@ -79,15 +79,23 @@ struct Ingest {
             let before = counts.rowsRead
             func fold(_ v: ValidatedChunk) throws {
                 try self.fold(v, into: &state, counts: &counts, ids: &ids, rejects: rejects, path: path)
-                progress?(doneBytes + file.opened.file.bytesRead, totalBytes)
+                progress?(doneBytes + v.bytesRead, totalBytes)
             }
             if threads <= 1 {
                 let validator = TransactionValidator(shared)
-                while let (chunk, first) = try file.next() { try fold(validator.validate(chunk, from: first)) }
+                while let (chunk, first) = try file.next() {
+                    var v = validator.validate(chunk, from: first)
+                    v.bytesRead = file.opened.file.bytesRead
+                    try fold(v)
+                }
             } else {
-                try ParallelChunks.run(workers: threads, next: { try file.next() },
+                try ParallelChunks.run(workers: threads, next: { try file.next().map { ($0.chunk, $0.firstRecord, file.opened.file.bytesRead) } },
                                        makeWorker: { TransactionValidator(shared) },
-                                       work: { validator, item in validator.validate(item.chunk, from: item.firstRecord) },
+                                       work: { validator, item in
+                                           var v = validator.validate(item.0, from: item.1)
+                                           v.bytesRead = item.2
+                                           return v
+                                       },
                                        consume: fold)
             }
             info.rowsRead = counts.rowsRead - before

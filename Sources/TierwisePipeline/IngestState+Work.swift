@@ -4,8 +4,8 @@ import TierwiseIO
 /// Saving and loading ingest's result in the work folder, so that a rerun of a later stage
 /// never reads the dumps again.
 extension IngestState {
-    func workTable() -> WorkTable {
-        var t = WorkTable()
+    /// Puts every column into `t`; with a streaming table each is written and dropped at once.
+    func save(into t: inout WorkTable) {
         let n = customerIds.count
         t.put("customer_id", .string((0..<n).map { customerIds.id(Int32($0)) }))
         t.put("onboarded_on", .int32(profiles.map { $0.onboardedOn?.number ?? Int32.min }))
@@ -39,7 +39,6 @@ extension IngestState {
         t.put("account_weighted_high", .int64(accounts.map { Int64($0.laterMovementWeighted >> 64) }))
         t.put("account_weighted_low", .int64(accounts.map { Int64(truncatingIfNeeded: $0.laterMovementWeighted) }))
         t.put("account_recent_movement", .int64(accounts.map(\.movementSinceRecentStart)))
-        return t
     }
 
     init(work t: WorkTable, window: AnalysisWindow, counts: [InputCounts], hasAccounts: Bool, hasCustomers: Bool, transactionColumns: Set<String>) throws {

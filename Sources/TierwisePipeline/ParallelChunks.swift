@@ -1,53 +1,66 @@
 import Foundation
 
-/// An ordered parallel map over a stream: items are read on the calling thread, transformed
-/// on `workers` threads, and consumed on the calling thread strictly in the order they were
-/// read. At most `2 × workers` items are in flight, so memory stays bounded.
+/// An ordered parallel map over a stream. A reader thread pulls items (decompressing and
+/// cutting records), `workers` threads transform them, and the calling thread consumes the
+/// results strictly in the order they were read. At most `2 × workers` items are in flight,
+/// so memory stays bounded; the calling thread only consumes, so reading, transforming and
+/// folding overlap.
 enum ParallelChunks {
-    /// The state shared with worker threads, guarded by `condition`.
-    private final class Board<Worker, Output>: @unchecked Sendable {
+    /// The state shared between the threads, guarded by `condition`.
+    private final class Board<Item, Worker, Output>: @unchecked Sendable {
         let condition = NSCondition()
         var results: [Int: Output] = [:]
         var pool: [Worker]
+        var issued = 0
+        var consumed = 0
+        var readerDone = false
+        var readerError: Error?
+        var stop = false
         init(pool: [Worker]) { self.pool = pool }
     }
 
     static func run<Item, Worker, Output>(
         workers: Int,
-        next: () throws -> Item?,
+        next: @escaping () throws -> Item?,
         makeWorker: () -> Worker,
         work: @escaping (Worker, Item) -> Output,
         consume: (Output) throws -> Void
     ) throws {
-        let board = Board<Worker, Output>(pool: (0..<workers).map { _ in makeWorker() })
+        let board = Board<Item, Worker, Output>(pool: (0..<workers).map { _ in makeWorker() })
         let condition = board.condition
         let queue = DispatchQueue(label: "tierwise.chunks", attributes: .concurrent)
         let limit = 2 * workers
-        var issued = 0
-        var consumed = 0
+        let readerFinished = DispatchSemaphore(value: 0)
 
-        /// Consumes the next result in order; waits for it when `wait` is set.
-        func consumeNext(wait: Bool) throws -> Bool {
-            condition.lock()
-            while wait && board.results[consumed] == nil { condition.wait() }
-            let output = board.results.removeValue(forKey: consumed)
-            condition.unlock()
-            guard let output else { return false }
-            consumed += 1
-            try consume(output)
-            return true
-        }
-
-        do {
+        let reader = Thread {
+            defer { readerFinished.signal() }
             while true {
-                while issued - consumed >= limit { _ = try consumeNext(wait: true) }
-                guard let item = try next() else { break }
                 condition.lock()
-                while board.pool.isEmpty { condition.wait() }
-                let worker = board.pool.removeLast()
+                while !board.stop && (board.issued - board.consumed >= limit || board.pool.isEmpty) { condition.wait() }
+                if board.stop { condition.unlock(); return }
                 condition.unlock()
-                let sequence = issued
-                issued += 1
+                let item: Item?
+                do {
+                    item = try next()
+                } catch {
+                    condition.lock()
+                    board.readerError = error
+                    board.readerDone = true
+                    condition.broadcast()
+                    condition.unlock()
+                    return
+                }
+                condition.lock()
+                guard let item else {
+                    board.readerDone = true
+                    condition.broadcast()
+                    condition.unlock()
+                    return
+                }
+                let worker = board.pool.removeLast()
+                let sequence = board.issued
+                board.issued += 1
+                condition.unlock()
                 queue.async {
                     let output = work(worker, item)
                     condition.lock()
@@ -56,15 +69,42 @@ enum ParallelChunks {
                     condition.broadcast()
                     condition.unlock()
                 }
-                while try consumeNext(wait: false) {}
             }
-            while consumed < issued { _ = try consumeNext(wait: true) }
-        } catch {
-            // Let the workers in flight finish before the state they hold goes away.
+        }
+        reader.stackSize = 1 << 20
+        reader.start()
+
+        func finish() {
+            // Stop the reader and let the workers in flight finish before the state goes away.
+            condition.lock()
+            board.stop = true
+            condition.broadcast()
+            condition.unlock()
+            readerFinished.wait()
             condition.lock()
             while board.pool.count < workers { condition.wait() }
             condition.unlock()
+        }
+
+        do {
+            while true {
+                condition.lock()
+                while board.results[board.consumed] == nil && !(board.readerDone && board.consumed == board.issued) { condition.wait() }
+                guard let output = board.results.removeValue(forKey: board.consumed) else {
+                    let error = board.readerError
+                    condition.unlock()
+                    if let error { throw error }
+                    break
+                }
+                board.consumed += 1
+                condition.broadcast()
+                condition.unlock()
+                try consume(output)
+            }
+        } catch {
+            finish()
             throw error
         }
+        finish()
     }
 }

@@ -30,11 +30,11 @@ extension PipelineRunner {
             for c in state.counts { out["\(c.name)_read"] = "\(c.rowsRead)"; out["\(c.name)_rejected"] = "\(c.rejected)" }
             return out
         case .features:
-            let state = try loadIngest()
-            let t = state.features()
+            // The ingest state is dropped before saving, so the two never peak together.
+            let t = try loadIngest().features()
+            ingest = nil
             try store.save(features: t)
             features = t
-            ingest = nil
             return ["customers": "\(t.count)"]
         case .rfm:
             let s = RFM.score(try loadFeatures(), parameters: config.rfm)

@@ -153,6 +153,25 @@ public final class PipelineRunner {
 
         var failed: Set<StageName> = []
         for stage in [StageName.ingest, .features] where !execute(stage, failed: failed) { failed.insert(stage) }
+        if options.rfmOnly {
+            if !failed.contains(.features) && !execute(.rfm, failed: failed) { failed.insert(.rfm) }
+            if failed.isEmpty {
+                do {
+                    try RFMOnlyOutputs(runner: self).publish()
+                } catch {
+                    let e = PipelineError.from(error)
+                    failedError = e
+                }
+            }
+            let records = orderedRecords()
+            var keep = saved
+            for r in records where r.status == .ok || r.status == .failed { keep[r.stage.rawValue] = r }
+            try? store.saveJSON(keep, "stages.json")
+            if let failedError {
+                return RunOutcome(outputFolder: nil, stages: records, published: false, status: failedError.status, message: failedError.message)
+            }
+            return RunOutcome(outputFolder: config.run.output + "/\(asOf)", stages: records, published: true, status: .ok, message: nil)
+        }
         // rfm, clv and profit depend only on the features: run them at the same time.
         let parallel: [StageName] = [.rfm, .clv, .profit]
         if !failed.contains(.features) && parallel.contains(where: mustRun.contains) {
@@ -185,7 +204,7 @@ public final class PipelineRunner {
         return RunOutcome(outputFolder: config.run.output + "/\(asOf)", stages: records, published: published, status: .ok, message: nil)
     }
 
-    private var failedError: PipelineError?
+    var failedError: PipelineError?
 
     private func hasSavedResult(_ stage: StageName) -> Bool {
         switch stage {

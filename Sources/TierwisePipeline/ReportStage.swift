@@ -50,7 +50,7 @@ struct ReportStage {
 
     /// rejects.csv is written by ingest into the work folder as rows are found; the run's
     /// folder gets a copy so it is complete on its own.
-    private func copyRejects(into folder: OutputFolder) throws -> Manifest.Output {
+    func copyRejects(into folder: OutputFolder) throws -> Manifest.Output {
         let source = runner.store.path("rejects.csv")
         let target = try folder.path("rejects.csv")
         let input = try FileStream(path: source)

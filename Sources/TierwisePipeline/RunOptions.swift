@@ -6,6 +6,9 @@ public struct RunOptions: Sendable {
     public var fromStage: StageName?
     /// Rerun every stage.
     public var force = false
+    /// Stop after RFM and publish only customers.csv with the RFM columns, rejects.csv and
+    /// the manifest: the quick answer when an analyst wants RFM alone.
+    public var rfmOnly = false
     public var threads: Int
     public var logLevel: Logger.Level = .info
     /// Show a progress line (only when standard error is a terminal).

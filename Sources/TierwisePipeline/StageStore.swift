@@ -35,7 +35,9 @@ struct StageStore {
     }
 
     func save(ingest s: IngestState) throws {
-        try s.workTable().write(to: path("ingest.twk"), mode: mode)
+        var table = try WorkTable(streamingTo: path("ingest.twk"), mode: mode)
+        s.save(into: &table)
+        try table.finish()
         try saveJSON(IngestFacts(asOf: s.window.asOf, counts: s.counts, hasAccounts: s.hasAccounts, hasCustomers: s.hasCustomers,
                                  transactionColumns: s.transactionColumns.sorted()), "ingest.json")
     }
@@ -51,7 +53,7 @@ struct StageStore {
     // MARK: features
 
     func save(features t: FeatureTable) throws {
-        var w = WorkTable()
+        var w = try WorkTable(streamingTo: path("features.twk"), mode: mode)
         w.put("customer_id", .string(t.ids)); w.put("manager_id", .string(t.manager)); w.put("segment", .string(t.segment))
         w.put("branch", .string(t.branch)); w.put("risk_rating", .int8(t.riskRating)); w.put("recency_days", .int32(t.recencyDays))
         w.put("frequency", .int32(t.frequency)); w.put("monetary", .int64(t.monetary)); w.put("repeat_days", .int32(t.repeatDays))
@@ -67,7 +69,7 @@ struct StageStore {
         w.put("deposit_balance", .int64(t.depositBalance)); w.put("deposit_balance_recent_start", .int64(t.depositBalanceRecentStart))
         w.put("days_since_closure", .int32(t.daysSinceClosure)); w.put("account_count", .int32(t.accountCount))
         w.put("flags", .uint8([t.hasAccounts, t.hasCustomers, t.hasChannel, t.hasFees, t.hasTypes].map { $0 ? 1 : 0 }))
-        try w.write(to: path("features.twk"), mode: mode)
+        try w.finish()
     }
 
     func loadFeatures(window: AnalysisWindow) throws -> FeatureTable {

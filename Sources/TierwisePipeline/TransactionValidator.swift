@@ -26,6 +26,8 @@ struct ValidatedChunk {
     var newCustomerEnds: [Int] = []
     var read = 0
     var afterAsOf = 0
+    /// Bytes of the file read when this chunk was cut, for the progress line.
+    var bytesRead: Int64 = 0
 }
 
 /// Field positions of the transactions file, resolved once from the header.

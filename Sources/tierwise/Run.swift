@@ -26,6 +26,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Rerun every stage, even those that are up to date.")
     var force = false
 
+    @Flag(name: .customLong("rfm-only"), help: "Stop after RFM: write only customers.csv with the RFM columns, rejects.csv and the manifest.")
+    var rfmOnly = false
+
     @Option(help: "Worker threads. Default: one per core. Results are the same for any number.")
     var threads: Int?
 
@@ -50,6 +53,7 @@ struct Run: ParsableCommand {
         var options = RunOptions(threads: threads ?? (config.run.threads > 0 ? config.run.threads : ProcessInfo.processInfo.activeProcessorCount))
         options.fromStage = stage
         options.force = force
+        options.rfmOnly = rfmOnly
         options.logLevel = level
         options.progress = isatty(2) == 1 && format == .text
         let outcome = PipelineRunner(config: config, options: options, logger: logger).run()

@@ -112,3 +112,19 @@ func gzipMembersSplitAcrossReads(block: Int) throws {
         #expect(e.line == 3)
     }
 }
+
+/// Quote-free, LF-only text takes the memchr fast path; it must cut records the same way,
+/// including when a later block brings the first quote.
+@Test(arguments: [1, 3, 8, 50, 4096])
+func fastPathGivesTheSameRecords(block: Int) throws {
+    var text = "a,b,c\n"
+    for k in 0..<300 { text += "C\(k),2026-01-\(10 + k % 20),-\(k).5\n" + (k % 50 == 49 ? "\n" : "") }
+    text += "X,\"quoted, late\",1\nY,2,3"
+    let bytes = Array(text.utf8)
+    let reference = try readAll(MemoryStream(bytes))
+    #expect(reference.count == 303)
+    #expect(reference[302].fields == ["Y", "2", "3"])
+    #expect(reference[301].fields[1] == "quoted, late")
+    #expect(reference[301].line == 308)   // 1 header + 300 records + 6 blank lines before it
+    #expect(try readAll(MemoryStream(bytes, maxBlock: block), options: CSVOptions(chunkBytes: 64, readBlockBytes: block)) == reference)
+}
