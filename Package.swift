@@ -54,7 +54,7 @@ let package = Package(
         .testTarget(name: "TierwiseIOTests", dependencies: ["TierwiseIO", "TierwiseTestSupport"]),
         .testTarget(name: "TierwiseAnalyticsTests", dependencies: ["TierwiseAnalytics"]),
         .testTarget(name: "TierwisePipelineTests", dependencies: ["TierwisePipeline", "TierwiseTestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TierwiseTestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TierwiseTestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "LifetimeValueTests", dependencies: ["LifetimeValue"]),
         .testTarget(name: "ChartsTests", dependencies: ["Charts"]),
         .testTarget(name: "SyntheticBankTests", dependencies: ["SyntheticBank"]),

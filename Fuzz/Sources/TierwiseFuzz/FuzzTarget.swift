@@ -13,8 +13,8 @@
 //   bits 0-2  chunkBytes of the fuzzed reader:       1 2 3 5 8 16 64 1024
 //   bits 3-5  readBlockBytes of the fuzzed reader:   1 2 3 4 7 16 333 4096
 //   bit 6     the delimiter is ';' instead of ','
-//   bit 7     the source hands out at most 1 byte per read, and the body also goes through
-//             a zstd and a gzip encode/decode round trip
+//   bit 7     the source hands out half a read block per read, and the body also goes
+//             through a zstd and a gzip encode/decode round trip, read back in tiny pieces
 
 import TierwiseAnalytics
 import TierwiseIO
@@ -84,13 +84,18 @@ struct FuzzCase {
     func run() {
         checkUTF8(body)
 
-        // The reference pass: the defaults of `tierwise run`, whole reads.
-        let reference = read(options: CSVOptions(delimiter: delimiter, maxRecordBytes: 1 << 22), sourceBlock: .max)
+        // The reference pass: large chunks and whole reads (smaller than the defaults of
+        // `tierwise run`, 1 MiB and 64 KiB, only because an unoptimised build fills a read
+        // buffer byte by byte, which would cut the executions per second tenfold).
+        let reference = read(options: CSVOptions(delimiter: delimiter, maxRecordBytes: 1 << 22, chunkBytes: 1 << 16, readBlockBytes: 1024),
+                             sourceBlock: .max)
         // The fuzzed pass: tiny chunks and reads, so every record straddles buffer edges.
         let small = CSVOptions(delimiter: delimiter, maxRecordBytes: 1 << 22,
                                chunkBytes: FuzzCase.chunkSizes[Int(control & 7)],
                                readBlockBytes: FuzzCase.blockSizes[Int((control >> 3) & 7)])
-        let fuzzed = read(options: small, sourceBlock: trickle ? 1 : 5)
+        // A trickling source hands out half a read block at a time (RecordChunker.fill pads
+        // the buffer by a whole block per read, which is slow unoptimised for tiny reads).
+        let fuzzed = read(options: small, sourceBlock: trickle ? max(1, small.readBlockBytes / 2) : .max)
         compare(reference, fuzzed)
 
         // A small record limit: the reader must stop cleanly, and nothing longer than the
@@ -255,12 +260,12 @@ struct FuzzCase {
             let expected = referenceDay(field, utcOffset: offset)
             switch result {
             case .day(let d):
-                check(expected == d, "DayParser gives \(d) for \(printable(field)) at offset \(offset); the reference gives \(String(describing: expected))")
+                check(expected == d || (expected == nil && knownDayLeniency(field)), "DayParser gives \(d) for \(printable(field)) at offset \(offset); the reference gives \(String(describing: expected))")
                 if field.count == 10 { check(Array(d.description.utf8) == field, "the day \(d) prints differently from \(printable(field))") }
             case .empty:
                 check(field.isEmpty, "DayParser says empty for \(printable(field))")
             case .badFormat, .notADate:
-                check(expected == nil || knownDayLeniency(field), "DayParser rejects \(printable(field)) (\(result)); the reference gives \(String(describing: expected))")
+                check(expected == nil, "DayParser rejects \(printable(field)) (\(result)); the reference gives \(String(describing: expected))")
             }
         }
     }
