@@ -9,19 +9,15 @@ public final class GzipDecoder: ByteStream {
     private let source: ByteStream
     private let path: String
     private let stream: UnsafeMutablePointer<z_stream>
-    private var input: [UInt8]
-    private var inputPos = 0
-    private var inputEnd = 0
-    private var sourceDone = false
+    private var input: SourceWindow
     private var insideMember = false
-    private var sawAnyInput = false
 
     public init(source: ByteStream, path: String) throws {
         self.source = source
         self.path = path
         self.stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
-        self.input = [UInt8](repeating: 0, count: 1 << 16)
+        self.input = SourceWindow(capacity: 1 << 16)
         guard CZlib_inflateInit2(stream, 15 + 16) == Z_OK else {
             stream.deallocate()
             throw IOError(.corruptCompression, path: path, message: "cannot create a gzip decoder")
@@ -36,14 +32,9 @@ public final class GzipDecoder: ByteStream {
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard buffer.count > 0 else { return 0 }
         while true {
-            if inputPos == inputEnd && !sourceDone {
-                let n = try input.withUnsafeMutableBytes { try source.read(into: $0) }
-                inputPos = 0
-                inputEnd = n
-                if n == 0 { sourceDone = true } else { sawAnyInput = true }
-            }
-            if inputPos == inputEnd && sourceDone {
-                if insideMember || !sawAnyInput {
+            try input.refillIfEmpty(from: source)
+            if input.exhausted {
+                if insideMember || !input.sawAnyInput {
                     throw IOError(.corruptCompression, path: path, message: "the gzip stream ends early (the file is truncated)",
                                   remedy: "Copy or export the file again")
                 }
@@ -51,15 +42,18 @@ public final class GzipDecoder: ByteStream {
             }
             var produced = 0
             var rc: Int32 = Z_OK
-            input.withUnsafeMutableBytes { inBytes in
-                stream.pointee.next_in = inBytes.baseAddress!.assumingMemoryBound(to: Bytef.self) + inputPos
-                stream.pointee.avail_in = uInt(inputEnd - inputPos)
+            let (start, end) = (input.position, input.end)
+            var consumedTo = start
+            input.bytes.withUnsafeMutableBytes { inBytes in
+                stream.pointee.next_in = inBytes.baseAddress!.assumingMemoryBound(to: Bytef.self) + start
+                stream.pointee.avail_in = uInt(end - start)
                 stream.pointee.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
                 stream.pointee.avail_out = uInt(buffer.count)
                 rc = inflate(stream, Z_NO_FLUSH)
-                inputPos = inputEnd - Int(stream.pointee.avail_in)
+                consumedTo = end - Int(stream.pointee.avail_in)
                 produced = buffer.count - Int(stream.pointee.avail_out)
             }
+            input.position = consumedTo
             switch rc {
             case Z_OK, Z_BUF_ERROR:
                 insideMember = true
@@ -70,7 +64,7 @@ public final class GzipDecoder: ByteStream {
                 throw IOError(.corruptCompression, path: path, message: "the gzip data is corrupt (zlib error \(rc))", remedy: "Copy or export the file again")
             }
             if produced > 0 { return produced }
-            if rc == Z_BUF_ERROR && inputPos == inputEnd && sourceDone {
+            if rc == Z_BUF_ERROR && input.exhausted {
                 throw IOError(.corruptCompression, path: path, message: "the gzip stream ends early (the file is truncated)", remedy: "Copy or export the file again")
             }
         }

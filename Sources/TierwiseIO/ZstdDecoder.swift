@@ -9,13 +9,9 @@ public final class ZstdDecoder: ByteStream {
     private let source: ByteStream
     private let path: String
     private let stream: OpaquePointer
-    private var input: [UInt8]
-    private var inputPos = 0
-    private var inputEnd = 0
-    private var sourceDone = false
+    private var input: SourceWindow
     /// 0 after a frame has been fully decoded and flushed; nonzero while inside a frame.
     private var frameState: Int = 0
-    private var sawAnyInput = false
 
     public init(source: ByteStream, path: String) throws {
         guard let s = ZSTD_createDStream() else {
@@ -24,7 +20,7 @@ public final class ZstdDecoder: ByteStream {
         self.source = source
         self.path = path
         self.stream = s
-        self.input = [UInt8](repeating: 0, count: ZSTD_DStreamInSize())
+        self.input = SourceWindow(capacity: ZSTD_DStreamInSize())
         ZSTD_initDStream(s)
     }
 
@@ -35,14 +31,9 @@ public final class ZstdDecoder: ByteStream {
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
         guard buffer.count > 0 else { return 0 }
         while true {
-            if inputPos == inputEnd && !sourceDone {
-                let n = try input.withUnsafeMutableBytes { try source.read(into: $0) }
-                inputPos = 0
-                inputEnd = n
-                if n == 0 { sourceDone = true } else { sawAnyInput = true }
-            }
-            if inputPos == inputEnd && sourceDone {
-                if frameState != 0 || !sawAnyInput {
+            try input.refillIfEmpty(from: source)
+            if input.exhausted {
+                if frameState != 0 || !input.sawAnyInput {
                     throw IOError(.corruptCompression, path: path, message: "the zstd stream ends in the middle of a frame (the file is truncated)",
                                   remedy: "Copy or export the file again")
                 }
@@ -50,8 +41,10 @@ public final class ZstdDecoder: ByteStream {
             }
             var produced = 0
             var failure: Int? = nil
-            input.withUnsafeBytes { inBytes in
-                var inBuf = ZSTD_inBuffer(src: inBytes.baseAddress, size: inputEnd, pos: inputPos)
+            let (start, end) = (input.position, input.end)
+            var consumedTo = start
+            input.bytes.withUnsafeBytes { inBytes in
+                var inBuf = ZSTD_inBuffer(src: inBytes.baseAddress, size: end, pos: start)
                 var outBuf = ZSTD_outBuffer(dst: buffer.baseAddress, size: buffer.count, pos: 0)
                 let rc = ZSTD_decompressStream(stream, &outBuf, &inBuf)
                 if ZSTD_isError(rc) != 0 {
@@ -59,9 +52,10 @@ public final class ZstdDecoder: ByteStream {
                 } else {
                     frameState = rc
                 }
-                inputPos = inBuf.pos
+                consumedTo = inBuf.pos
                 produced = outBuf.pos
             }
+            input.position = consumedTo
             if let failure {
                 let name = String(cString: ZSTD_getErrorName(failure))
                 throw IOError(.corruptCompression, path: path, message: "the zstd data is corrupt (\(name))", remedy: "Copy or export the file again")
