@@ -12,9 +12,18 @@ public final class OutputFolder {
     public let folderMode: UInt32
     public private(set) var publishNote: String?
 
+    /// The output root may be a symlink (a bank often points it at a mounted volume): it is
+    /// resolved, so staging happens on the target's file system and the swap stays atomic.
+    /// A run folder that is itself a symlink is refused: tierwise replaces run folders, and
+    /// swapping a link would publish into whatever it points at.
     public init(root: String, name: String, fileMode: UInt32 = 0o640, folderMode: UInt32 = 0o750) throws {
         try FileSystem.makeDirectories(root, mode: folderMode)
+        let root = FileSystem.realPath(root) ?? root
         finalPath = root + "/" + name
+        if FileSystem.isSymlink(finalPath) {
+            throw IOError(.cannotWrite, path: finalPath, message: "the run folder is a symbolic link; tierwise replaces run folders and does not follow links there",
+                          remedy: "Remove the link, or point the output folder itself at the other volume")
+        }
         stagingPath = root + "/.staging-\(name)-\(FileSystem.processID)"
         self.fileMode = fileMode
         self.folderMode = folderMode

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TierwiseIO
 import TierwiseTestSupport
@@ -66,4 +67,17 @@ import TierwiseTestSupport
     lock.release()
     let again = try RunLock(directory: root, startedAt: "later")
     again.release()
+}
+
+@Test func symlinkedOutputRootIsFollowedButALinkedRunFolderIsRefused() throws {
+    let base = TestSupport.temporaryFolder()
+    try FileManager.default.createDirectory(atPath: base + "/volume", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: base + "/out", withDestinationPath: base + "/volume")
+    let folder = try OutputFolder(root: base + "/out", name: "2026-01-01")
+    TestSupport.write(try folder.path("a.csv"), "x")
+    try folder.publish()
+    #expect(TestSupport.read(base + "/volume/2026-01-01/a.csv") == "x")
+    try FileManager.default.createDirectory(atPath: base + "/elsewhere", withIntermediateDirectories: true)
+    try FileManager.default.createSymbolicLink(atPath: base + "/volume/2026-02-01", withDestinationPath: base + "/elsewhere")
+    #expect(throws: IOError.self) { _ = try OutputFolder(root: base + "/out", name: "2026-02-01") }
 }

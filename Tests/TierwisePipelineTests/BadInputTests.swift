@@ -154,3 +154,11 @@ func unreadableFilesStopTheRun(label: String, body: String, status: Int32, messa
     #expect(r.status == 64)
     #expect(r.stderr.contains("tier.share_a: unknown key"))
 }
+
+@Test func aFolderGivenAsInputIsExit66() throws {
+    let folder = TestSupport.temporaryFolder()
+    try FileManager.default.createDirectory(atPath: folder + "/t.csv", withIntermediateDirectories: true)
+    let r = try TestSupport.run(["run", "--transactions", folder + "/t.csv", "--output", folder + "/out"])
+    #expect(r.status == 66)
+    #expect(r.stderr.contains("t.csv"))
+}
