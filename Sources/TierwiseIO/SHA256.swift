@@ -27,13 +27,14 @@ public struct SHA256: Sendable {
         if blockCount > 0 {
             while i < n && blockCount < 64 { block[blockCount] = bytes[i]; blockCount += 1; i += 1 }
             if blockCount == 64 {
-                block.withUnsafeBytes { compress($0.baseAddress!) }
+                block.withUnsafeBytes { compressBlocks($0.baseAddress!, count: 1) }
                 blockCount = 0
             }
         }
-        while i + 64 <= n {
-            compress(bytes.baseAddress! + i)
-            i += 64
+        if i + 64 <= n {
+            let blocks = (n - i) / 64
+            compressBlocks(bytes.baseAddress! + i, count: blocks)
+            i += blocks * 64
         }
         while i < n { block[blockCount] = bytes[i]; blockCount += 1; i += 1 }
     }
@@ -70,17 +71,23 @@ public struct SHA256: Sendable {
         return hasher.finalize()
     }
 
-    private mutating func compress(_ p: UnsafeRawPointer) {
-        // The message schedule lives on the stack: no allocation per 64-byte block.
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
-            for t in 0..<16 { w[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self)) }
-            for t in 16..<64 {
-                let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-                let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
-            }
-            var (a, b, c, d, e, f, g, hh) = h
-            SHA256.k.withUnsafeBufferPointer { k in
+    /// Compresses `count` consecutive 64-byte blocks. The message schedule and the round
+    /// constants live in one stack buffer for the whole run of blocks.
+    private mutating func compressBlocks(_ start: UnsafeRawPointer, count: Int) {
+        var state = h
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 128) { buffer in
+            let w = buffer.baseAddress!
+            let k = w + 64
+            for t in 0..<64 { k[t] = SHA256.k[t] }
+            for block in 0..<count {
+                let p = start + block * 64
+                for t in 0..<16 { w[t] = UInt32(bigEndian: p.loadUnaligned(fromByteOffset: t * 4, as: UInt32.self)) }
+                for t in 16..<64 {
+                    let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
+                    let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+                    w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+                }
+                var (a, b, c, d, e, f, g, hh) = state
                 for t in 0..<64 {
                     let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
                     let ch = (e & f) ^ (~e & g)
@@ -90,9 +97,10 @@ public struct SHA256: Sendable {
                     let t2 = s0 &+ maj
                     hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
                 }
+                state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d, state.4 &+ e, state.5 &+ f, state.6 &+ g, state.7 &+ hh)
             }
-            h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
         }
+        h = state
     }
 
     @inline(__always) private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
