@@ -44,6 +44,11 @@ public struct AccountState: Sendable, Equatable {
         return true
     }
 
+    /// True when folding `amount` would overflow the Int64 movement sum (see `CustomerActivity.wouldOverflow`).
+    public func wouldOverflow(amount: Int64) -> Bool {
+        movementSinceRecentStart.addingReportingOverflow(amount).overflow || movementSinceRecentStart.subtractingReportingOverflow(amount).overflow
+    }
+
     /// Adds one movement booked on this account on or before the as-of date.
     /// For loans and cards the balance is the amount owed, so money in (a repayment) lowers it:
     /// movements count with the opposite sign.

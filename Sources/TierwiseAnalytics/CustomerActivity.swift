@@ -37,6 +37,17 @@ public struct CustomerActivity: Sendable, Equatable {
 
     public init() {}
 
+    /// True when folding `t` would overflow one of the Int64 sums. Each row is capped at
+    /// 10^11 currency units, but a customer with thousands of such rows could pass Int64;
+    /// ingest rejects that row (AMOUNT_OVERFLOW) instead of trapping or wrapping.
+    public func wouldOverflow(_ t: Transaction) -> Bool {
+        let value = Int64(t.amount.magnitude)
+        if windowFees.addingReportingOverflow(t.fee).overflow || windowFees.addingReportingOverflow(t.fee &+ value).overflow { return true }
+        guard t.type.isCustomerInitiated else { return false }
+        return initiatedValue.addingReportingOverflow(value).overflow || windowValue.addingReportingOverflow(value).overflow
+            || firstDayValue.addingReportingOverflow(value).overflow
+    }
+
     /// Adds one transaction on or before the as-of date.
     @inline(__always)
     public mutating func fold(_ t: Transaction, window: AnalysisWindow) {

@@ -46,8 +46,9 @@ public enum Money {
                         continue
                     }
                 }
-                if value > (maxMagnitude - 9) / 10 { return .overflow }
-                value = value * 10 + Int64(c - 48)
+                let digit = Int64(c - 48)
+                if value > (maxMagnitude - digit) / 10 { return .overflow }
+                value = value * 10 + digit
                 digits += 1
             } else if c == UInt8(ascii: ".") && decimals < 0 {
                 decimals = 0

@@ -5,11 +5,17 @@ import TierwiseIO
 extension Ingest {
     /// Reads the customers dump: one profile per customer. A repeated customer is rejected
     /// (the first row wins), so the profile never depends on file order beyond "first".
-    func readCustomers(_ spec: InputSpec, into state: inout IngestState, rejects: RejectWriter) throws {
+    /// With a shard filter (issue 9), rows of other shards' customers are read and skipped.
+    func readCustomers(_ spec: InputSpec, into state: inout IngestState, rejects: RejectWriter, filter: ShardFilter? = nil) throws {
+        let shard = filter?.shard
         var seen = Set<Int32>()
-        let counts = try eachRow("customers", spec, columns: CustomerColumns.all, required: ["customer_id"], rejects: rejects) { row in
+        let counts = try eachRow("customers", spec, columns: CustomerColumns.all, required: ["customer_id"], rejects: rejects, shard: shard) { row in
             let (fields, h) = (row.fields, row.header)
-            guard fields.with(h["customer_id"], { _ in true }) != nil else { try row.reject(.missingField, "customer_id", "a customer id is required"); return .rejected }
+            guard fields.with(h["customer_id"], { _ in true }) != nil else {
+                if let shard, !shard.ownsUnattributed { return nil }
+                try row.reject(.missingField, "customer_id", "a customer id is required"); return .rejected
+            }
+            if let shard, fields.with(h["customer_id"], { shard.owns($0) }) != true { return nil }
             var profile = CustomerProfile()
             if let result = fields.with(h["onboarded_on"], { DayParser.parse($0, utcOffsetSeconds: 0) }) {
                 guard case .day(let d) = result else { try row.reject(.badDate, "onboarded_on", "expected a date YYYY-MM-DD"); return .rejected }
@@ -36,17 +42,28 @@ extension Ingest {
     }
 
     /// Reads the accounts dump. Accounts opened after the as-of date are counted apart.
-    func readAccounts(_ spec: InputSpec, into state: inout IngestState, rejects: RejectWriter, currencies: CurrencyTable) throws {
+    ///
+    /// With a shard filter (issue 9), rows of other shards' customers go through the same
+    /// checks silently; the accounts they would accept are remembered by id only
+    /// (`foreignAccounts`), so a transaction naming one is recognised and a repeated account id
+    /// across shards is still a DUPLICATE_ACCOUNT. The one check a shard cannot make for another
+    /// shard's row is UNKNOWN_CUSTOMER (it does not know their customers).
+    func readAccounts(_ spec: InputSpec, into state: inout IngestState, rejects: RejectWriter, currencies: CurrencyTable,
+                      filter: ShardFilter? = nil) throws {
         let products = Vocabulary(contract: Product.named, labels: spec.productLabels)
+        let shard = filter?.shard
         let counts = try eachRow("accounts", spec, columns: AccountColumns.all, required: ["account_id", "customer_id", "product", "balance"],
-                                 rejects: rejects) { row in
+                                 rejects: rejects, shard: shard) { row in
             let (fields, h) = (row.fields, row.header)
-            func reject(_ reason: RejectReason, _ field: String, _ detail: String) throws -> RowOutcome {
+            var mine = shard?.ownsUnattributed ?? true
+            func reject(_ reason: RejectReason, _ field: String, _ detail: String) throws -> RowOutcome? {
+                guard mine else { return nil }
                 try row.reject(reason, field, detail)
                 return .rejected
             }
             guard fields.with(h["account_id"], { _ in true }) != nil else { return try reject(.missingField, "account_id", "an account id is required") }
             guard fields.with(h["customer_id"], { _ in true }) != nil else { return try reject(.missingField, "customer_id", "the account's customer id is required") }
+            if let shard { mine = fields.with(h["customer_id"], { shard.owns($0) }) == true }
             guard let product = fields.with(h["product"], { products.lookup($0) }) ?? nil else {
                 return try reject(.badProduct, "product", "expected one of \(Product.allCases.map(\.name).joined(separator: ", ")) or a label mapped in the pipeline file")
             }
@@ -83,9 +100,18 @@ extension Ingest {
                 guard let v = Double(text), v.isFinite, v > -1, v < 10 else { return try reject(.badRate, "interest_rate", "expected a fraction such as 0.035") }
                 rate = v
             }
-            if let opened, opened > state.window.asOf { return .afterAsOf }
-            if state.hasCustomers, (fields.with(h["customer_id"], { state.customerIds.find($0) }) ?? nil) == nil {
+            if let opened, opened > state.window.asOf { return mine ? .afterAsOf : nil }
+            if mine, state.hasCustomers, (fields.with(h["customer_id"], { state.customerIds.find($0) }) ?? nil) == nil {
                 return try reject(.unknownCustomer, "customer_id", "the customer is not in the customers dump")
+            }
+            if let filter {
+                let seenElsewhere = mine ? (fields.with(h["account_id"], { filter.foreignAccounts.find($0) }) ?? nil) != nil
+                                         : (fields.with(h["account_id"], { state.accountIds.find($0) }) ?? nil) != nil
+                if !mine {
+                    if !seenElsewhere { _ = fields.with(h["account_id"]) { filter.foreignAccounts.intern($0) } }
+                    return nil
+                }
+                if seenElsewhere { return try reject(.duplicateAccount, "account_id", "the account appears earlier in the accounts dump") }
             }
             let before = state.accountIds.count
             let accountIndex = fields.with(h["account_id"]) { state.accountIds.intern($0) }!
@@ -130,9 +156,11 @@ struct DumpRow {
 extension Ingest {
     /// Reads every file of an optional dump (customers, accounts): counts each row, rejects
     /// structurally broken ones, and hands the rest to `accept`, which either uses the row
-    /// (returning `.accepted`), rejects it through `row.reject`, or counts it as after the as-of date.
-    func eachRow(_ input: String, _ spec: InputSpec, columns: [String], required: [String], rejects: RejectWriter,
-                 accept: (DumpRow) throws -> RowOutcome) throws -> InputCounts {
+    /// (returning `.accepted`), rejects it through `row.reject`, or counts it as after the as-of
+    /// date. In shard mode `accept` returns nil for another shard's row (counted as read only),
+    /// and structural rejects belong to shard 0.
+    func eachRow(_ input: String, _ spec: InputSpec, columns: [String], required: [String], rejects: RejectWriter, shard: ShardSpec? = nil,
+                 accept: (DumpRow) throws -> RowOutcome?) throws -> InputCounts {
         var counts = InputCounts(name: input)
         for path in try expandInputPaths(spec, input: input) {
             let file = try CSVInputFile(input: input, path: path, spec: spec, settings: config.run, columns: columns, required: required)
@@ -153,13 +181,14 @@ extension Ingest {
                                                                            record: chunk.withRecord(r) { Array($0) }))
                     }
                     if let problem = structural(chunk, r, parser, fields, header: file.header) {
-                        try reject(problem.0, "", problem.1)
+                        if shard?.ownsUnattributed ?? true { try reject(problem.0, "", problem.1) }
                         continue
                     }
                     switch try accept(DumpRow(fields: fields, header: file.header, reject: reject)) {
-                    case .accepted: counts.accepted += 1
-                    case .afterAsOf: counts.afterAsOf += 1
-                    case .rejected: precondition(rejected, "a row was reported rejected without a reject record")
+                    case .accepted?: counts.accepted += 1
+                    case .afterAsOf?: counts.afterAsOf += 1
+                    case .rejected?: precondition(rejected, "a row was reported rejected without a reject record")
+                    case nil: break
                     }
                 }
             }

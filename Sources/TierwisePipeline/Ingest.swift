@@ -12,6 +12,10 @@ struct Ingest {
     let config: PipelineConfig
     let threads: Int
     var progress: ((Int64, Int64) -> Void)? = nil
+    /// Shard mode (issue 9): keep only the customers of this shard; see ShardIngest.swift.
+    var shard: ShardSpec? = nil
+    /// With `shard`: the transactions files are this shard's part of a split export.
+    var shardInput = false
 
     /// Reads everything. `rejectsPath` receives rejects.csv.
     func run(rejectsPath: String) throws -> IngestState {
@@ -22,9 +26,11 @@ struct Ingest {
         var state = IngestState(window: window)
         let rejects = try RejectWriter(path: rejectsPath, mode: config.run.fileMode)
         let currencies = CurrencyTable(reporting: config.run.reportingCurrency, rates: config.run.rates)
-        if let spec = config.customers { try readCustomers(spec, into: &state, rejects: rejects) }
-        if let spec = config.accounts { try readAccounts(spec, into: &state, rejects: rejects, currencies: currencies) }
-        try readTransactions(config.transactions, into: &state, rejects: rejects, currencies: currencies)
+        // Shard mode (issue 9): the same reads, keeping only this shard's customers.
+        let filter = shard.map { ShardFilter(shard: $0) }
+        if let spec = config.customers { try readCustomers(spec, into: &state, rejects: rejects, filter: filter) }
+        if let spec = config.accounts { try readAccounts(spec, into: &state, rejects: rejects, currencies: currencies, filter: filter) }
+        try readTransactions(config.transactions, into: &state, rejects: rejects, currencies: currencies, filter: filter)
         _ = try rejects.finish()
         return state
     }
@@ -53,7 +59,7 @@ struct Ingest {
         return latest
     }
 
-    func readTransactions(_ spec: InputSpec, into state: inout IngestState, rejects: RejectWriter, currencies: CurrencyTable) throws {
+    func readTransactions(_ spec: InputSpec, into state: inout IngestState, rejects: RejectWriter, currencies: CurrencyTable, filter: ShardFilter? = nil) throws {
         var counts = InputCounts(name: "transactions")
         var ids = TxnIdSet()
         var columnsEverywhere: Set<String>? = nil
@@ -77,8 +83,11 @@ struct Ingest {
                 delimiter: spec.delimiter, maxFields: config.run.maxFields)
             var info = file.fileInfo
             let before = counts.rowsRead
+            // Shard mode (issue 9): who owns a rejected or after-as-of row.
+            let owner = filter.map { ShardRowOwner(filter: $0, header: file.header, accounts: state.hasAccounts ? state.accountIds : nil,
+                                                   delimiter: spec.delimiter, maxFields: config.run.maxFields, splitInput: shardInput) }
             func fold(_ v: ValidatedChunk) throws {
-                try self.fold(v, into: &state, counts: &counts, ids: &ids, rejects: rejects, path: path)
+                try self.fold(v, into: &state, counts: &counts, ids: &ids, rejects: rejects, path: path, owner: owner)
                 progress?(doneBytes + v.bytesRead, totalBytes)
             }
             if threads <= 1 {
@@ -108,10 +117,24 @@ struct Ingest {
     }
 
     /// Folds one validated chunk, in record order, deciding duplicates and new customers.
+    ///
+    /// In shard mode (`owner` set, issue 9) only this shard's rows are folded and counted as
+    /// accepted, rejected or after the as-of date; every row is counted as read.
     private func fold(_ v: ValidatedChunk, into state: inout IngestState, counts: inout InputCounts, ids: inout TxnIdSet,
-                      rejects: RejectWriter, path: String) throws {
+                      rejects: RejectWriter, path: String, owner: ShardRowOwner?) throws {
         counts.rowsRead += v.read
-        counts.afterAsOf += v.afterAsOf
+        if let owner, v.afterAsOf > 0 {
+            let first = v.chunk.count - v.read
+            var handled = [Bool](repeating: false, count: v.read)
+            for row in v.rows { handled[Int(row.record) - first] = true }
+            for r in v.rejects { handled[r.record - first] = true }
+            for i in 0..<v.read where !handled[i] {
+                try owner.checkSplit(v.chunk, first + i, path: path)
+                if owner.classify(v.chunk, first + i).owned { counts.afterAsOf += 1 }
+            }
+        } else {
+            counts.afterAsOf += v.afterAsOf
+        }
         let window = state.window
         var k = 0
         func writeReject(_ record: Int, _ reason: RejectReason, _ field: String, _ detail: String) throws {
@@ -120,13 +143,40 @@ struct Ingest {
             try rejects.write(input: "transactions", file: path, Reject(line: v.chunk.lines[record], reason: reason, field: field, detail: detail,
                                                                         record: v.chunk.withRecord(record) { Array($0) }))
         }
+        /// A validator reject; in shard mode only when this shard owns the row, and a row of this
+        /// shard's customer whose account is another shard's is a CUSTOMER_MISMATCH, as in a single run.
+        func validatorReject(_ r: (record: Int, reason: RejectReason, field: String, detail: String)) throws {
+            guard let owner else { return try writeReject(r.record, r.reason, r.field, r.detail) }
+            try owner.checkSplit(v.chunk, r.record, path: path)
+            let c = owner.classify(v.chunk, r.record)
+            guard c.owned else { return }
+            if r.reason == .unknownAccount && c.hasCustomer && c.account == .foreign {
+                try writeReject(r.record, .customerMismatch, "customer_id", "the accounts dump gives this account to another customer")
+            } else {
+                try writeReject(r.record, r.reason, r.field, r.detail)
+            }
+        }
         try v.ids.withUnsafeBytes { idBytes in
             try v.newCustomers.withUnsafeBytes { newBytes in
                 for row in v.rows {
                     while k < v.rejects.count && v.rejects[k].record < Int(row.record) {
-                        let r = v.rejects[k]
-                        try writeReject(r.record, r.reason, r.field, r.detail)
+                        try validatorReject(v.rejects[k])
                         k += 1
+                    }
+                    // In shard mode, customers already interned are this shard's (no other shard's is ever interned).
+                    var newId: UnsafeRawBufferPointer? = nil
+                    if row.customer < 0 {
+                        let n = Int(-row.customer) - 1
+                        let start = n == 0 ? 0 : v.newCustomerEnds[n - 1]
+                        let bytes = UnsafeRawBufferPointer(rebasing: newBytes[start..<v.newCustomerEnds[n]])
+                        if let owner, !owner.filter.shard.owns(bytes) {
+                            if owner.splitInput {
+                                let s = owner.filter.shard
+                                throw PipelineError(.dataError, "\(path):\(v.chunk.lines[Int(row.record)]): --shard-input: this row's customer belongs to shard \(s.owner(of: bytes))/\(s.count), not \(s.description); the export is not split by tierwise's customer hash (see the README, \"Past one machine\")")
+                            }
+                            continue
+                        }
+                        newId = bytes
                     }
                     if row.idEnd > row.idStart {
                         let id = UnsafeRawBufferPointer(rebasing: idBytes[Int(row.idStart)..<Int(row.idEnd)])
@@ -135,11 +185,12 @@ struct Ingest {
                             continue
                         }
                     }
-                    var customer = row.customer
-                    if customer < 0 {
-                        let n = Int(-customer) - 1
-                        let start = n == 0 ? 0 : v.newCustomerEnds[n - 1]
-                        customer = state.customer(UnsafeRawBufferPointer(rebasing: newBytes[start..<v.newCustomerEnds[n]]))
+                    // Interning first is safe: a customer this row creates has zero sums, which one row cannot overflow.
+                    let customer = newId.map { state.customer($0) } ?? row.customer
+                    if state.activity[Int(customer)].wouldOverflow(row.txn)
+                        || (row.account >= 0 && state.accounts[Int(row.account)].wouldOverflow(amount: row.txn.amount)) {
+                        try writeReject(Int(row.record), .amountOverflow, "amount", "the customer's or account's running total would pass the 64-bit limit")
+                        continue
                     }
                     state.activity[Int(customer)].fold(row.txn, window: window)
                     if row.account >= 0 {
@@ -150,8 +201,7 @@ struct Ingest {
             }
         }
         while k < v.rejects.count {
-            let r = v.rejects[k]
-            try writeReject(r.record, r.reason, r.field, r.detail)
+            try validatorReject(v.rejects[k])
             k += 1
         }
     }

@@ -32,6 +32,10 @@ public final class PipelineRunner {
     var window: AnalysisWindow!
     var inputIdentity: [String] = []
     var inputHashes: [String: String] = [:]
+    /// Shard mode (issue 9): the ingest fingerprint without the shard, which the merge checks.
+    var unshardedIngestFingerprint: String?
+    /// The same without the transactions' paths and identity, for shards of a split export (`--shard-input`).
+    var sharedIngestFingerprint: String?
 
     public init(config: PipelineConfig, options: RunOptions, logger: Logger) {
         self.config = config
@@ -81,7 +85,9 @@ public final class PipelineRunner {
     private func runStages() throws -> RunOutcome {
         // Input identity first: it decides whether ingest (and the as-of date) can be reused.
         var identities: [String] = []
-        for (name, spec) in [("transactions", config.transactions), ("accounts", config.accounts), ("customers", config.customers)] {
+        // Merge mode (issue 9): the shards recorded the inputs' identity; the merge does not read the dumps.
+        if let merge = options.merge { identities = merge.inputIdentity; inputHashes = merge.inputHashes }
+        for (name, spec) in options.merge != nil ? [] :  [("transactions", config.transactions), ("accounts", config.accounts), ("customers", config.customers)] {
             guard let spec else { continue }
             for path in try expandInputPaths(spec, input: name) {
                 guard FileSystem.sizeAndModified(path) != nil, let probe = try? FileStream(path: path) else {
@@ -103,11 +109,19 @@ public final class PipelineRunner {
 
         let saved = (try? store.loadJSON([String: StageRecord].self, "stages.json")) ?? [:]
         let fingerprints = computeFingerprints()
+        // Merge mode (issue 9): check the shards against this pipeline file, then stand their results in for ingest and features.
+        if let merge = options.merge {
+            guard merge.splitInput ? merge.sharedFingerprint == sharedIngestFingerprint : merge.ingestFingerprint == fingerprints[.ingest] else {
+                throw PipelineError(.usage, "the shards were made from other inputs, as-of date or ingest parameters than this pipeline file and flags give")
+            }
+            try merge.prepare(store, rejectThreshold: config.run.rejectThreshold, runner: self)
+        }
         let forced: Set<StageName> = options.force ? Set(StageName.allCases) : (options.fromStage?.downstream ?? [])
         var mustRun: Set<StageName> = []
         for stage in StageName.allCases {
             let upToDate = saved[stage.rawValue]?.fingerprint == fingerprints[stage] && saved[stage.rawValue]?.status == .ok
                 && (stage == .report ? FileSystem.exists(config.run.output + "/\(asOf)/_SUCCESS") : hasSavedResult(stage))
+            if options.merge != nil && (stage == .ingest || stage == .features) { continue }  // issue 9: from the shards
             if forced.contains(stage) || !upToDate || stage.upstream.contains(where: mustRun.contains) { mustRun.insert(stage) }
         }
         logger.info("run starting", metadata: ["event": "run_start", "as_of": "\(asOf)", "work": "\(workDir)",
@@ -123,7 +137,7 @@ public final class PipelineRunner {
             }
             guard mustRun.contains(stage) else {
                 record(StageRecord(stage: stage, status: .upToDate, fingerprint: fingerprints[stage]!, started: saved[stage.rawValue]?.started,
-                                   seconds: 0, message: "up to date"))
+                                   seconds: 0, message: options.merge != nil && (stage == .ingest || stage == .features) ? "from the shards (issue 9 merge)" : "up to date"))
                 logger.info("stage up to date, not run", metadata: ["stage": "\(stage.rawValue)", "event": "stage_skipped"])
                 return true
             }
@@ -153,6 +167,21 @@ public final class PipelineRunner {
 
         var failed: Set<StageName> = []
         for stage in [StageName.ingest, .features] where !execute(stage, failed: failed) { failed.insert(stage) }
+        // Shard mode (issue 9): publish the shard's features, counts and rejects and stop.
+        if let shard = options.shard {
+            if failed.isEmpty {
+                do { try publishShard(shard) } catch { failedError = PipelineError.from(error) }
+            }
+            var keep = saved
+            for r in orderedRecords() where r.status == .ok || r.status == .failed { keep[r.stage.rawValue] = r }
+            try? store.saveJSON(keep, "stages.json")
+            let records = orderedRecords()
+            if let failedError {
+                return RunOutcome(outputFolder: nil, stages: records, published: false, status: failedError.status, message: failedError.message)
+            }
+            logger.info("shard finished, partial result published", metadata: ["event": "run_end", "output": "\(config.run.output)/\(asOf)"])
+            return RunOutcome(outputFolder: config.run.output + "/\(asOf)", stages: records, published: true, status: .ok, message: nil)
+        }
         if options.rfmOnly {
             if !failed.contains(.features) && !execute(.rfm, failed: failed) { failed.insert(.rfm) }
             if failed.isEmpty {
@@ -246,6 +275,16 @@ public final class PipelineRunner {
             transactions: c.transactions, accounts: c.accounts, customers: c.customers, timeZone: c.run.timeZone,
             currency: c.run.reportingCurrency, rates: c.run.rates, maxRecordBytes: c.run.maxRecordBytes, maxFields: c.run.maxFields)),
             upstream: [], extra: inputIdentity)
+        // Shard mode (issue 9): the shard is part of what ingest was made from.
+        unshardedIngestFingerprint = fp[.ingest]
+        var shared = c.transactions
+        shared.paths = []
+        sharedIngestFingerprint = Fingerprint.of(stage: .ingest, parameters: Fingerprint.parameters(IngestParameters(
+            asOf: window.asOf, windowDays: c.windowDays, recentDays: c.recentDays, salaryRecentDays: c.churn.salaryRecentDays,
+            transactions: shared, accounts: c.accounts, customers: c.customers, timeZone: c.run.timeZone,
+            currency: c.run.reportingCurrency, rates: c.run.rates, maxRecordBytes: c.run.maxRecordBytes, maxFields: c.run.maxFields)),
+            upstream: [], extra: inputIdentity.filter { !$0.hasPrefix("transactions ") })
+        if let shard = options.shard { fp[.ingest] = Fingerprint.of(stage: .ingest, parameters: "shard \(shard.description)", upstream: [fp[.ingest]!]) }
         fp[.features] = Fingerprint.of(stage: .features, parameters: "", upstream: [fp[.ingest]!])
         fp[.rfm] = Fingerprint.of(stage: .rfm, parameters: Fingerprint.parameters(c.rfm), upstream: [fp[.features]!])
         fp[.clv] = Fingerprint.of(stage: .clv, parameters: Fingerprint.parameters(c.clv), upstream: [fp[.features]!])

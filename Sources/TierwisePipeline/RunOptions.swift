@@ -13,6 +13,14 @@ public struct RunOptions: Sendable {
     public var logLevel: Logger.Level = .info
     /// Show a progress line (only when standard error is a terminal).
     public var progress = false
+    /// Shard mode (issue 9): ingest keeps only this shard's customers; the run stops after
+    /// `features` and publishes the shard's partial result.
+    public var shard: ShardSpec? = nil
+    /// With `shard`: the transactions files given are this shard's part of an export already
+    /// split by the same customer hash; every row in them is this shard's.
+    public var shardInput = false
+    /// Merge mode (issue 9): the shards' results stand in for ingest and features.
+    public var merge: ShardMergeInput? = nil
 
     public init(threads: Int) { self.threads = threads }
 }

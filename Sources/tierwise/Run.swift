@@ -38,13 +38,19 @@ struct Run: ParsableCommand {
     @Option(name: .customLong("log-level"), help: "info (default), debug (may print customer ids), warning or error.")
     var logLevel: String = "info"
 
+    @Option(help: ArgumentHelp("Run as shard K of N (K/N, 0 ≤ K < N): only the customers whose id hashes to K; stop after features and publish <output>/shard-K-of-N/<as-of>/ for `tierwise merge`. 'auto' reads SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, or Kubernetes' JOB_COMPLETION_INDEX with N from 'auto/N' or TIERWISE_SHARD_COUNT. Needs --as-of (or run.as_of).", valueName: "K/N|auto|auto/N"))
+    var shard: String?
+
+    @Flag(name: .customLong("shard-input"), help: "With --shard: the transactions given are this shard's part of an export already split by the same customer hash (IdInterner.hash(customer_id) % N), so the shard reads only them. The customers and accounts dumps are still read whole.")
+    var shardInput = false
+
     func validate() throws {
         if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
         if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
 
     func run() throws {
-        let config: PipelineConfig
+        var config: PipelineConfig
         do { config = try inputs.config() } catch { fail(PipelineError.from(error)) }
         let format = logFormat ?? config.run.logFormat
         let level = Logger.Level(rawValue: logLevel) ?? .info
@@ -56,6 +62,29 @@ struct Run: ParsableCommand {
         options.rfmOnly = rfmOnly
         options.logLevel = level
         options.progress = isatty(2) == 1 && format == .text
+        // Shard mode (issue 9).
+        if shardInput && shard == nil { fail(PipelineError(.usage, "--shard-input needs --shard")) }
+        if let shard {
+            let spec: ShardSpec
+            do { spec = try ShardSpec.resolve(shard, environment: ProcessInfo.processInfo.environment) } catch { fail(PipelineError.from(error)) }
+            if config.run.asOf == nil { fail(PipelineError(.usage, "--shard needs an as-of date (--as-of or run.as_of), so that every shard describes the same day")) }
+            if rfmOnly { fail(PipelineError(.usage, "--shard and --rfm-only cannot be combined; merge the shards, then read the RFM columns")) }
+            config.run.output += "/" + spec.name
+            if let work = config.run.workDir { config.run.workDir = work + "/" + spec.name }
+            options.shard = spec
+            options.shardInput = shardInput
+            // --shard-input with --transactions: this shard's files, with the pipeline file's column and label mappings.
+            if shardInput && !inputs.transactions.isEmpty, inputs.pipeline != nil {
+                var base = inputs
+                base.transactions = []
+                if var c = try? base.config() {
+                    c.transactions.paths = inputs.transactions
+                    c.run.output = config.run.output
+                    c.run.workDir = config.run.workDir
+                    config = c
+                }
+            }
+        }
         let outcome = PipelineRunner(config: config, options: options, logger: logger).run()
         if outcome.status != .ok {
             Foundation.exit(outcome.status.rawValue)

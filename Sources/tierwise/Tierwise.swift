@@ -12,7 +12,7 @@ struct Tierwise: ParsableCommand {
         file, too many rejected rows), 66 missing or unreadable input, 70 internal error, \
         73 output cannot be written, 75 another run holds the lock.
         """,
-        subcommands: [Run.self, Generate.self, Validate.self, Explain.self])
+        subcommands: [Run.self, Generate.self, Validate.self, Explain.self, Merge.self])  // Merge: issue 9
 }
 
 /// Exits with a pipeline status after printing the message, never a stack trace.

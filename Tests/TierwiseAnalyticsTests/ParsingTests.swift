@@ -5,7 +5,7 @@ import TierwiseAnalytics
     ("12.50", Money.ParseResult.value(125_000)), ("-0.01", .value(-100)), ("+3", .value(30_000)), ("1.2345", .value(12_345)),
     ("1.23450", .value(12_345)), ("0", .value(0)), ("", .empty), ("12,50", .badFormat), ("1.2.3", .badFormat), ("abc", .badFormat),
     ("-", .badFormat), (".", .badFormat), ("1.23456", .tooPrecise), ("1e5", .badFormat), (" 1", .badFormat),
-    ("100000000000", .value(1_000_000_000_000_000)), ("100000000001", .overflow), ("99999999999999999999999", .overflow),
+    ("100000000000", .value(1_000_000_000_000_000)), ("-100000000000.0000", .value(-1_000_000_000_000_000)), ("100000000001", .overflow), ("99999999999999999999999", .overflow),
 ])
 func moneyParsing(text: String, expected: Money.ParseResult) {
     #expect(Money.parse(text) == expected)

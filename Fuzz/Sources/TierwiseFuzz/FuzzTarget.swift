@@ -119,10 +119,12 @@ struct FuzzCase {
         for record in reference.records.prefix(2000) {
             let outcome = record.bytes.withUnsafeBytes { parser.parse($0) }
             if outcome == .unterminatedQuote {
-                check(record.unterminated, "libcsv says line \(record.line) ends inside a quote, the chunker does not")
+                check(record.unterminated || knownTabBeforeQuote(record.bytes, delimiter: delimiter),
+                      "libcsv says line \(record.line) ends inside a quote, the chunker does not")
             }
             if record.unterminated {
-                check(outcome != .ok, "the chunker says line \(record.line) ends inside a quote, libcsv reads it whole")
+                check(outcome != .ok || knownTabBeforeQuote(record.bytes, delimiter: delimiter),
+                      "the chunker says line \(record.line) ends inside a quote, libcsv reads it whole")
             }
             guard outcome == .ok else { continue }
             check(parser.fieldCount <= 64, "ok with \(parser.fieldCount) fields past the limit of 64")
@@ -205,7 +207,11 @@ struct FuzzCase {
                 check(x == y, "line \(x.line) reads differently with small chunks: line \(y.line), \(y.bytes.count) bytes vs \(x.bytes.count)")
             }
         case let (x?, y?):
-            check(x.kind == y.kind, "errors differ with chunk sizes: \(x) vs \(y)")
+            // Corrupt compressed data and a content error (not UTF-8) may surface in either
+            // order: the reader checks a chunk's text when it cuts the chunk, and a smaller
+            // chunk is cut before the decoder reaches the corrupt bytes. Both stop the run.
+            let either = x.kind == .corruptCompression || y.kind == .corruptCompression
+            check(x.kind == y.kind || either, "errors differ with chunk sizes: \(x) vs \(y)")
             if x.kind == .notUTF8 { check(x.line == y.line, "the UTF-8 error's line depends on chunk sizes: \(x) vs \(y)") }
         case let (x, y):
             check(false, "one pass failed, the other did not: \(String(describing: x)) vs \(String(describing: y))")
@@ -250,7 +256,7 @@ struct FuzzCase {
         case .empty:
             check(field.isEmpty, "Money.parse says empty for \(printable(field))")
         default:
-            check(expected == nil, "Money.parse rejects \(printable(field)) (\(result)); the reference gives \(String(describing: expected))")
+            check(expected == nil || knownMoneyBoundary(expected!, result), "Money.parse rejects \(printable(field)) (\(result)); the reference gives \(String(describing: expected))")
         }
     }
 
@@ -336,9 +342,39 @@ func referenceMoney(_ b: [UInt8]) -> Int64? {
     return negative ? -value : value
 }
 
-/// The one leniency DayParser has that the reference does not: an offset written `+HH:` with
-/// nothing after the colon is read as `+HH` (reported; see the fuzzing notes).
+// MARK: - Known issues, reported and not yet fixed. Each is allowed so that the fuzzer goes on
+// looking for new ones; TIERWISE_FUZZ_STRICT=1 turns the allowances off, to check a fix.
+
+let strict = getenv("TIERWISE_FUZZ_STRICT").map { String(cString: $0) == "1" } ?? false
+
+/// CSVFieldParser lets libcsv trim tabs around unquoted fields, so `,<tab>"a` opens a quoted
+/// field for libcsv, while RecordChunker only skips spaces there and reads on unquoted
+/// (Tests/BadInputCorpus/quote-after-tab, quote-after-tab-swallows-rows; found by this
+/// fuzzer as fuzz-regressions/crash-5542d284e534ad41f77478192ef7e956c15187a7).
+func knownTabBeforeQuote(_ record: [UInt8], delimiter: UInt8) -> Bool {
+    if strict { return false }
+    var fieldStart = true
+    var sawTab = false
+    for c in record {
+        if fieldStart && (c == 9 || c == 32) { sawTab = sawTab || c == 9; continue }
+        if fieldStart && c == UInt8(ascii: "\"") && sawTab { return true }
+        fieldStart = c == delimiter
+        sawTab = false
+    }
+    return false
+}
+
+/// Money.parse's digit loop stops at 10^14 accumulated units, so exactly 10^11 written with
+/// four decimals ("100000000000.0000") is AMOUNT_OVERFLOW while "100000000000" is accepted
+/// (Tests/BadInputCorpus/amounts-overflow).
+func knownMoneyBoundary(_ expected: Int64, _ result: Money.ParseResult) -> Bool {
+    !strict && result == .overflow && expected.magnitude == UInt64(Money.maxMagnitude)
+}
+
+/// DayParser reads an offset written `+HH:` with nothing after the colon as `+HH`
+/// (Tests/BadInputCorpus/dates-offset-trailing-colon).
 func knownDayLeniency(_ b: [UInt8]) -> Bool {
+    if strict { return false }
     let n = b.count
     guard n >= 20, b[n - 1] == UInt8(ascii: ":"), isDigit(b[n - 2]), isDigit(b[n - 3]) else { return false }
     return b[n - 4] == UInt8(ascii: "+") || b[n - 4] == UInt8(ascii: "-")

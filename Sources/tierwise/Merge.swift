@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TierwiseAnalytics
+import TierwisePipeline
+
+/// `tierwise merge` (issue 9): combines shard results into one output folder equal to a single run.
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Merge the results of `tierwise run --shard K/N` into one output folder, as a single run would write it.",
+        discussion: """
+        Reads each shard's features, ingest counts and rejects (never the dumps), checks that the \
+        shards are 0/N … (N-1)/N of one N, with one as-of date and the inputs and ingest parameters \
+        of the pipeline file given, then runs rfm, clv, profit, churn, tier and report and publishes \
+        <output>/<as-of>/.
+
+        A SHARD_DIR is a shard's run folder (out/shard-2-of-4/2026-10-31), a shard's output root \
+        (out/shard-2-of-4), or a folder holding shard-K-of-N folders (out).
+
+        Examples:
+          tierwise merge pipelines/sample.toml --output merged out
+          tierwise merge pipelines/sample.toml --output merged out/shard-*-of-4
+        """)
+
+    @Argument(help: "The pipeline file (a .toml, first), then the shard folders.")
+    var paths: [String] = []
+
+    @Option(name: .customLong("transactions"), help: "A transactions dump, as given to the shards (for the parameter check; it is not read).")
+    var transactions: [String] = []
+    @Option(help: "The accounts dump, as given to the shards.")
+    var accounts: String?
+    @Option(help: "The customers dump, as given to the shards.")
+    var customers: String?
+    @Option(name: .customLong("as-of"), help: "The as-of date; default: the shards'.")
+    var asOf: String?
+    @Option(help: "The output folder; the merge writes <output>/<as-of>/.")
+    var output: String?
+    @Option(help: "Worker threads. Default: one per core.")
+    var threads: Int?
+    @Flag(help: "Rerun every stage after features.")
+    var force = false
+    @Option(name: .customLong("log-format"), help: "text or json.")
+    var logFormat: LogFormat?
+    @Option(name: .customLong("log-level"), help: "info (default), debug, warning or error.")
+    var logLevel: String = "info"
+
+    func run() throws {
+        var rest = paths
+        var inputs = try InputOptions.parse([])
+        if let first = rest.first, first.hasSuffix(".toml") { inputs.pipeline = first; rest.removeFirst() }
+        inputs.transactions = transactions
+        inputs.accounts = accounts
+        inputs.customers = customers
+        inputs.asOf = asOf
+        inputs.output = output
+        guard !rest.isEmpty else { fail(PipelineError(.usage, "give the shard folders to merge")) }
+        var config: PipelineConfig
+        do { config = try inputs.config() } catch { fail(PipelineError.from(error)) }
+        let merge: ShardMergeInput
+        do { merge = try ShardMergeInput.load(rest, asOf: config.run.asOf) } catch { fail(PipelineError.from(error)) }
+        config.run.asOf = merge.asOf
+        let format = logFormat ?? config.run.logFormat
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        var logger = Logger(label: "tierwise") { _ in RunLogHandler(format: format, level: level) }
+        logger.logLevel = level
+        var options = RunOptions(threads: threads ?? (config.run.threads > 0 ? config.run.threads : ProcessInfo.processInfo.activeProcessorCount))
+        options.force = force
+        options.logLevel = level
+        options.merge = merge
+        let outcome = PipelineRunner(config: config, options: options, logger: logger).run()
+        if outcome.status != .ok { Foundation.exit(outcome.status.rawValue) }
+        if let folder = outcome.outputFolder { print(outcome.published ? "wrote \(folder)" : "up to date: \(folder)") }
+    }
+}
