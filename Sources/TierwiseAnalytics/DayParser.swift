@@ -62,7 +62,10 @@ public enum DayParser {
             guard i + 3 <= n, let oh = number(i + 1, 2), oh <= 18 else { return .badFormat }
             var om = 0
             var j = i + 3
-            if j < n && b[j] == UInt8(ascii: ":") { j += 1 }
+            if j < n && b[j] == UInt8(ascii: ":") {
+                j += 1
+                guard j < n else { return .badFormat }   // "+05:" with no minutes
+            }
             if j < n {
                 guard j + 2 == n, let m = number(j, 2), m < 60 else { return .badFormat }
                 om = m

@@ -10,7 +10,9 @@ import Glibc
 ///
 /// - Complexity: O(n) over the bytes, one pass, memory bounded by `chunkBytes + maxRecordBytes`.
 public final class RecordChunker {
-    private enum State: UInt8 { case fieldStart, unquoted, quoted, quoteInQuoted }
+    /// `closedQuote`: blanks after a closing quote, where libcsv expects a delimiter; a quote
+    /// there is an error, not an escaped quote.
+    private enum State: UInt8 { case fieldStart, unquoted, quoted, quoteInQuoted, closedQuote }
 
     public let path: String
     private let stream: ByteStream
@@ -24,6 +26,8 @@ public final class RecordChunker {
     private var recordLine = 1
     private var line = 1
     private var pending = RecordChunk()
+    /// The line of a record found longer than `maxRecordBytes` while scanning.
+    private var oversizedRecordLine: Int?
     private var atStart = true
     private var sourceDone = false
     private var finished = false
@@ -50,6 +54,11 @@ public final class RecordChunker {
             }
             let before = scanPos
             if !atStart { scan() }
+            if let line = oversizedRecordLine {
+                throw IOError(.malformedFile, path: path, line: line,
+                              message: "a record is longer than the limit of \(options.maxRecordBytes) bytes",
+                              remedy: "Look for an unterminated quote at that line, or raise max_record_bytes in the pipeline file")
+            }
             if buffer.count - recordStart > options.maxRecordBytes {
                 throw IOError(.malformedFile, path: path, line: recordLine,
                               message: "a record is longer than the limit of \(options.maxRecordBytes) bytes",
@@ -82,6 +91,8 @@ public final class RecordChunker {
     private func scan() {
         let delimiter = options.delimiter
         let quote = UInt8(ascii: "\""), space = UInt8(ascii: " ")
+        // libcsv trims spaces and tabs around fields (only spaces when tab is the delimiter).
+        let tab: UInt8 = delimiter == 9 ? space : 9
         let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         let count = buffer.count
         let sourceDone = self.sourceDone
@@ -125,13 +136,15 @@ public final class RecordChunker {
                 }
                 switch state {
                 case .fieldStart:
-                    if c == quote { state = .quoted } else if c != delimiter && c != space { state = .unquoted }
+                    if c == quote { state = .quoted } else if c != delimiter && c != space && c != tab { state = .unquoted }
                 case .unquoted:
                     if c == delimiter { state = .fieldStart }
                 case .quoted:
                     if c == quote { state = .quoteInQuoted }
                 case .quoteInQuoted:
-                    if c == quote { state = .quoted } else if c == delimiter { state = .fieldStart } else if c != space { state = .unquoted }
+                    if c == quote { state = .quoted } else if c == delimiter { state = .fieldStart } else if c == space || c == tab { state = .closedQuote } else { state = .unquoted }
+                case .closedQuote:
+                    if c == delimiter { state = .fieldStart } else if c != space && c != tab { state = .unquoted }
                 }
                 i += 1
             }
@@ -141,6 +154,7 @@ public final class RecordChunker {
     }
 
     private func endRecord(at end: Int, next: Int) {
+        if end - recordStart > options.maxRecordBytes && oversizedRecordLine == nil { oversizedRecordLine = recordLine }
         if end > recordStart {
             pending.starts.append(recordStart)
             pending.ends.append(end)
@@ -150,9 +164,23 @@ public final class RecordChunker {
         recordLine = line
     }
 
+    /// True when the unterminated last record has data on a line after the one its quote
+    /// opened on (a file that merely ends inside the quote, before or after one newline, has not).
+    private func swallowsLaterLines() -> Bool {
+        guard let newline = buffer[recordStart...].firstIndex(of: UInt8(ascii: "\n")) else { return false }
+        return buffer[(newline + 1)...].contains { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+    }
+
     /// Hands on the records found so far and keeps the partial one for the next chunk.
     private func cut(final: Bool) throws -> RecordChunk {
         if final {
+            if state == .quoted && swallowsLaterLines() {
+                // A quote opened and never closed swallowed the lines after it: they cannot be
+                // counted as records, so the file as a whole is unreadable.
+                throw IOError(.malformedFile, path: path, line: recordLine,
+                              message: "a quoted field that opens on this line is never closed; the \(line - recordLine) lines after it cannot be read as records",
+                              remedy: "Fix the quoting at that line and export the file again")
+            }
             if buffer.count > recordStart {
                 pending.starts.append(recordStart)
                 pending.ends.append(buffer.count)

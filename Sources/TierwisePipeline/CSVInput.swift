@@ -28,7 +28,10 @@ final class CSVInputFile {
         guard outcome == .ok else {
             throw PipelineError(.dataError, "\(path):\(first.lines[0]): the header row cannot be read (\(outcome)); expected a header with \(required.joined(separator: ", "))")
         }
-        header = try HeaderMap(parser: parser, spec: spec, columns: columns, required: required, input: input, file: path)
+        header = try HeaderMap(parser: parser, spec: spec, columns: columns, required: required, input: input, file: path, line: first.lines[0])
+        if header.fieldCount > options.maxFields {
+            throw PipelineError(.dataError, "\(path):\(first.lines[0]): the header has \(header.fieldCount) columns, more than limits.max_fields (\(options.maxFields)); every row would be rejected. Raise max_fields in the pipeline file")
+        }
         firstChunk = first
     }
 

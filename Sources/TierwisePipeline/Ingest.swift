@@ -71,7 +71,7 @@ struct Ingest {
             let file = try CSVInputFile(input: "transactions", path: path, spec: spec, settings: config.run,
                                         columns: TransactionColumns.all, required: ["booked_at", "amount"])
             if file.header["customer_id"] == nil && (file.header["account_id"] == nil || !state.hasAccounts) {
-                throw PipelineError(.dataError, "\(path):1: the transactions header has neither \"\(spec.header(for: "customer_id"))\" nor an \"\(spec.header(for: "account_id"))\" that an accounts dump resolves; one of them is required")
+                throw PipelineError(.dataError, "\(path):\(file.header.line): the transactions header has neither \"\(spec.header(for: "customer_id"))\" nor an \"\(spec.header(for: "account_id"))\" that an accounts dump resolves; one of them is required")
             }
             let present = Set(file.header.presentColumns)
             columnsEverywhere = columnsEverywhere.map { $0.intersection(present) } ?? present

@@ -90,10 +90,9 @@ public final class PipelineRunner {
         for (name, spec) in options.merge != nil ? [] :  [("transactions", config.transactions), ("accounts", config.accounts), ("customers", config.customers)] {
             guard let spec else { continue }
             for path in try expandInputPaths(spec, input: name) {
-                guard FileSystem.sizeAndModified(path) != nil, let probe = try? FileStream(path: path) else {
+                guard FileSystem.sizeAndModified(path) != nil, (try? FileStream(path: path)) != nil else {
                     throw PipelineError(.noInput, "\(path): the \(name) input cannot be read. Check that it exists and that this user may read it")
                 }
-                _ = probe
                 let id = try Fingerprint.identity(of: path, hashLimit: config.run.hashLimitBytes)
                 identities.append("\(name) \(id.text)")
                 if let sha = id.sha256 { inputHashes[path] = sha }

@@ -41,7 +41,7 @@ func dayParsing(text: String, expected: String, offset: Int) {
 }
 
 @Test(arguments: [("2026-02-30", DayParser.Result.notADate), ("2026-13-01", .notADate), ("31/10/2026", .badFormat),
-                  ("2026-10-31T25:00", .badFormat), ("20261031", .badFormat), ("", .empty), ("2026-10-31X", .badFormat)])
+                  ("2026-10-31T25:00", .badFormat), ("20261031", .badFormat), ("2026-01-05T10:00+05:", .badFormat), ("", .empty), ("2026-10-31X", .badFormat)])
 func badDates(text: String, expected: DayParser.Result) {
     var t = text
     #expect(t.withUTF8 { DayParser.parse(UnsafeRawBufferPointer($0), utcOffsetSeconds: 0) } == expected)

@@ -76,9 +76,31 @@ func gzipMembersSplitAcrossReads(block: Int) throws {
 }
 
 @Test func unterminatedQuoteAtEndIsFlagged() throws {
-    let records = try readAll(MemoryStream(Array("a,b\n1,\"open\n2,3\n".utf8)))
+    let records = try readAll(MemoryStream(Array("a,b\n1,\"open at the end".utf8)))
     #expect(records.count == 2)
     #expect(records[1].unterminated)
+}
+
+/// A quote that never closes and swallows later lines makes the file unreadable: the
+/// swallowed lines cannot be counted as records, so they would be lost silently.
+@Test func unterminatedQuoteSwallowingLinesStopsTheFile() throws {
+    do {
+        _ = try readAll(MemoryStream(Array("a,b\n1,\"open\n2,3\n4,5\n".utf8)))
+        Issue.record("expected an error")
+    } catch let e as IOError {
+        #expect(e.kind == .malformedFile)
+        #expect(e.line == 2)
+    }
+}
+
+/// libcsv skips a tab before an opening quote, so the chunker must too (a tab is a blank
+/// unless it is the delimiter); after a closing quote and a blank, a quote is not an escape.
+@Test func blanksAroundQuotesAgreeWithLibcsv() throws {
+    let records = try readAll(MemoryStream(Array("a,b\n1,\t\"x\ny\"\n2, \"q\" \"\n3,4\n".utf8)))
+    #expect(records.map(\.line) == [1, 2, 4, 5])
+    #expect(records[1].fields == ["1", "x\ny"])
+    #expect(records[2].fields == ["<badQuoting>"])
+    #expect(records[3].fields == ["3", "4"])
 }
 
 @Test func runawayQuoteStopsAtTheRecordLimit() throws {
