@@ -95,6 +95,7 @@ public final class CSVFieldParser {
     @inline(__always)
     public func field(_ i: Int) -> UnsafeRawBufferPointer {
         let f = fields.pointee
+        assert(i >= 0 && i < min(f.seen, f.maxFields), "field \(i) of a record with \(f.seen) fields")
         return UnsafeRawBufferPointer(start: f.arena + f.starts[i], count: f.ends[i] - f.starts[i])
     }
 

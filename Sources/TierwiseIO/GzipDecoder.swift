@@ -11,6 +11,7 @@ public final class GzipDecoder: ByteStream {
     private let stream: UnsafeMutablePointer<z_stream>
     private var input: SourceWindow
     private var insideMember = false
+    private var membersDone = 0
 
     public init(source: ByteStream, path: String) throws {
         self.source = source
@@ -59,9 +60,11 @@ public final class GzipDecoder: ByteStream {
                 insideMember = true
             case Z_STREAM_END:
                 insideMember = false
+                membersDone += 1
                 inflateReset(stream)
             default:
-                throw IOError(.corruptCompression, path: path, message: "the gzip data is corrupt (zlib error \(rc))", remedy: "Copy or export the file again")
+                let what = insideMember || membersDone == 0 ? "the gzip data is corrupt" : "there are bytes after the last gzip member that are not gzip data"
+                throw IOError(.corruptCompression, path: path, message: "\(what) (zlib error \(rc))", remedy: "Copy or export the file again")
             }
             if produced > 0 { return produced }
             if rc == Z_BUF_ERROR && input.exhausted {

@@ -82,6 +82,7 @@ extension Ingest {
             }
             var limit: Int64?
             if let r = fields.with(h["credit_limit"], { Money.parse($0) }) {
+                if r == .overflow { return try reject(.amountOverflow, "credit_limit", "larger than 10^11 currency units") }
                 guard case .value(let v) = r, v >= 0 else { return try reject(.badAmount, "credit_limit", "expected a decimal ≥ 0") }
                 limit = v
             }
@@ -92,7 +93,10 @@ extension Ingest {
                 case .rate(let rate):
                     guard let b = Money.convert(balance, rateE8: rate) else { return try reject(.amountOverflow, "balance", "too large after conversion") }
                     balance = b
-                    limit = limit.flatMap { Money.convert($0, rateE8: rate) }
+                    if let l = limit {
+                        guard let converted = Money.convert(l, rateE8: rate) else { return try reject(.amountOverflow, "credit_limit", "too large after conversion") }
+                        limit = converted
+                    }
                 }
             }
             var rate: Double?

@@ -81,3 +81,31 @@ import TierwiseTestSupport
     try FileManager.default.createSymbolicLink(atPath: base + "/volume/2026-02-01", withDestinationPath: base + "/elsewhere")
     #expect(throws: IOError.self) { _ = try OutputFolder(root: base + "/out", name: "2026-02-01") }
 }
+
+@Test func anInputThatChangesWhileReadIsDetected() throws {
+    let folder = TestSupport.temporaryFolder()
+    TestSupport.write(folder + "/t.csv", "a,b\n1,2\n")
+    let stream = try FileStream(path: folder + "/t.csv")
+    try stream.checkUnchanged()
+    let handle = FileHandle(forWritingAtPath: folder + "/t.csv")!
+    handle.seekToEndOfFile()
+    handle.write(Data("3,4\n".utf8))
+    try handle.close()
+    #expect(throws: IOError.self) { try stream.checkUnchanged() }
+}
+
+@Test func outputFilesAndFoldersGetTheConfiguredModes() throws {
+    let root = TestSupport.temporaryFolder()
+    let folder = try OutputFolder(root: root, name: "2026-01-01", fileMode: 0o600, folderMode: 0o700)
+    let sink = try FileSink(path: try folder.path("x.csv"), mode: 0o600)
+    try sink.write("a\n")
+    try sink.finish()
+    try folder.publish()
+    let file = try FileManager.default.attributesOfItem(atPath: root + "/2026-01-01/x.csv")[.posixPermissions] as? Int
+    let dir = try FileManager.default.attributesOfItem(atPath: root + "/2026-01-01")[.posixPermissions] as? Int
+    #expect(file == 0o600)
+    #expect(dir == 0o700)
+    let defaults = try FileSink(path: root + "/d.csv")
+    try defaults.finish()
+    #expect(try FileManager.default.attributesOfItem(atPath: root + "/d.csv")[.posixPermissions] as? Int == 0o640)
+}
