@@ -59,16 +59,10 @@ struct Merge: ParsableCommand {
         let merge: ShardMergeInput
         do { merge = try ShardMergeInput.load(rest, asOf: config.run.asOf) } catch { fail(PipelineError.from(error)) }
         config.run.asOf = merge.asOf
-        let format = logFormat ?? config.run.logFormat
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        var logger = Logger(label: "tierwise") { _ in RunLogHandler(format: format, level: level) }
-        logger.logLevel = level
-        var options = RunOptions(threads: threads ?? (config.run.threads > 0 ? config.run.threads : ProcessInfo.processInfo.activeProcessorCount))
+        var (logger, options, _) = RunSetup.logger(config: config, format: logFormat, level: logLevel)
+        if let threads { options.threads = threads }
         options.force = force
-        options.logLevel = level
         options.merge = merge
-        let outcome = PipelineRunner(config: config, options: options, logger: logger).run()
-        if outcome.status != .ok { Foundation.exit(outcome.status.rawValue) }
-        if let folder = outcome.outputFolder { print(outcome.published ? "wrote \(folder)" : "up to date: \(folder)") }
+        RunSetup.finish(PipelineRunner(config: config, options: options, logger: logger).run())
     }
 }

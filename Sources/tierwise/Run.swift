@@ -52,15 +52,11 @@ struct Run: ParsableCommand {
     func run() throws {
         var config: PipelineConfig
         do { config = try inputs.config() } catch { fail(PipelineError.from(error)) }
-        let format = logFormat ?? config.run.logFormat
-        let level = Logger.Level(rawValue: logLevel) ?? .info
-        var logger = Logger(label: "tierwise") { _ in RunLogHandler(format: format, level: level) }
-        logger.logLevel = level
-        var options = RunOptions(threads: threads ?? (config.run.threads > 0 ? config.run.threads : ProcessInfo.processInfo.activeProcessorCount))
+        var (logger, options, format) = RunSetup.logger(config: config, format: logFormat, level: logLevel)
+        if let threads { options.threads = threads }
         options.fromStage = stage
         options.force = force
         options.rfmOnly = rfmOnly
-        options.logLevel = level
         options.progress = isatty(2) == 1 && format == .text
         // Shard mode (issue 9).
         if shardInput && shard == nil { fail(PipelineError(.usage, "--shard-input needs --shard")) }
@@ -85,12 +81,6 @@ struct Run: ParsableCommand {
                 }
             }
         }
-        let outcome = PipelineRunner(config: config, options: options, logger: logger).run()
-        if outcome.status != .ok {
-            Foundation.exit(outcome.status.rawValue)
-        }
-        if let folder = outcome.outputFolder {
-            print(outcome.published ? "wrote \(folder)" : "up to date: \(folder)")
-        }
+        RunSetup.finish(PipelineRunner(config: config, options: options, logger: logger).run())
     }
 }
