@@ -173,14 +173,12 @@ public final class RecordChunker {
 
     /// Hands on the records found so far and keeps the partial one for the next chunk.
     private func cut(final: Bool) throws -> RecordChunk {
+        // A quote opened and never closed that swallowed later lines makes the file unreadable
+        // (those lines cannot be counted as records). It is reported after the UTF-8 check, so
+        // a file with both faults gets the same error whatever the chunk size.
+        var swallowedFrom: Int?
         if final {
-            if state == .quoted && swallowsLaterLines() {
-                // A quote opened and never closed swallowed the lines after it: they cannot be
-                // counted as records, so the file as a whole is unreadable.
-                throw IOError(.malformedFile, path: path, line: recordLine,
-                              message: "a quoted field that opens on this line is never closed; the \(line - recordLine) lines after it cannot be read as records",
-                              remedy: "Fix the quoting at that line and export the file again")
-            }
+            if state == .quoted && swallowsLaterLines() { swallowedFrom = recordLine }
             if buffer.count > recordStart {
                 pending.starts.append(recordStart)
                 pending.ends.append(buffer.count)
@@ -194,6 +192,11 @@ public final class RecordChunker {
         pending = RecordChunk()
         chunk.bytes = Array(buffer[0..<recordStart])
         try validateUTF8(chunk)
+        if let swallowedFrom {
+            throw IOError(.malformedFile, path: path, line: swallowedFrom,
+                          message: "a quoted field that opens on this line is never closed; the \(line - swallowedFrom) lines after it cannot be read as records",
+                          remedy: "Fix the quoting at that line and export the file again")
+        }
         buffer.removeFirst(recordStart)
         scanPos -= recordStart
         recordStart = 0
