@@ -1,12 +1,11 @@
 import ArgumentParser
+import Logging
 import TierwiseAnalytics
 import TierwisePipeline
 
-/// Options shared by `run` and `validate`: the pipeline file and what overrides it.
-struct InputOptions: ParsableArguments {
-    @Argument(help: "The pipeline file (TOML). Without one, the defaults of metrics.md and the flags below are used.")
-    var pipeline: String?
-
+/// The flags that name the inputs and the output, shared by `run`, `validate` and `merge`;
+/// they override the pipeline file.
+struct InputFlags: ParsableArguments {
     @Option(name: .customLong("transactions"), help: "A transactions dump: a file or a glob, plain, .zst or .gz. Repeat for several.")
     var transactions: [String] = []
 
@@ -22,8 +21,8 @@ struct InputOptions: ParsableArguments {
     @Option(help: "The output folder; each run writes <output>/<as-of>/.")
     var output: String?
 
-    /// The pipeline file with the flags applied over it.
-    func config() throws -> PipelineConfig {
+    /// The pipeline file (or the defaults) with these flags applied over it.
+    func config(pipeline: String?) throws -> PipelineConfig {
         var c = try pipeline.map(PipelineConfig.load(path:)) ?? PipelineConfig()
         if !transactions.isEmpty { c.transactions = InputSpec(paths: transactions) }
         if let accounts { c.accounts = InputSpec(paths: [accounts]) }
@@ -37,6 +36,33 @@ struct InputOptions: ParsableArguments {
             throw PipelineError(.usage, "no transactions input: give --transactions PATH or a pipeline file with [inputs.transactions]")
         }
         return c
+    }
+}
+
+/// `run` and `validate`: the pipeline file, then the flags that override it.
+struct InputOptions: ParsableArguments {
+    @Argument(help: "The pipeline file (TOML). Without one, the defaults of metrics.md and the flags below are used.")
+    var pipeline: String?
+
+    @OptionGroup var flags: InputFlags
+
+    func config() throws -> PipelineConfig { try flags.config(pipeline: pipeline) }
+}
+
+/// How a run that executes stages works and logs, shared by `run` and `merge`.
+struct RunFlags: ParsableArguments {
+    @Option(help: "Worker threads. Default: one per core. Results are the same for any number.")
+    var threads: Int?
+
+    @Option(name: .customLong("log-format"), help: "text (for people) or json (one object per line, for log collectors).")
+    var logFormat: LogFormat?
+
+    @Option(name: .customLong("log-level"), help: "info (default), debug (may print customer ids), warning or error.")
+    var logLevel: String = "info"
+
+    func validate() throws {
+        if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
+        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
     }
 }
 

@@ -25,42 +25,23 @@ struct Merge: ParsableCommand {
     @Argument(help: "The pipeline file (a .toml, first), then the shard folders.")
     var paths: [String] = []
 
-    @Option(name: .customLong("transactions"), help: "A transactions dump, as given to the shards (for the parameter check; it is not read).")
-    var transactions: [String] = []
-    @Option(help: "The accounts dump, as given to the shards.")
-    var accounts: String?
-    @Option(help: "The customers dump, as given to the shards.")
-    var customers: String?
-    @Option(name: .customLong("as-of"), help: "The as-of date; default: the shards'.")
-    var asOf: String?
-    @Option(help: "The output folder; the merge writes <output>/<as-of>/.")
-    var output: String?
-    @Option(help: "Worker threads. Default: one per core.")
-    var threads: Int?
+    /// The inputs as given to the shards: checked against the shards' fingerprint, never read.
+    @OptionGroup var flags: InputFlags
+    @OptionGroup var runFlags: RunFlags
     @Flag(help: "Rerun every stage after features.")
     var force = false
-    @Option(name: .customLong("log-format"), help: "text or json.")
-    var logFormat: LogFormat?
-    @Option(name: .customLong("log-level"), help: "info (default), debug, warning or error.")
-    var logLevel: String = "info"
 
     func run() throws {
         var rest = paths
-        var inputs = try InputOptions.parse([])
-        if let first = rest.first, first.hasSuffix(".toml") { inputs.pipeline = first; rest.removeFirst() }
-        inputs.transactions = transactions
-        inputs.accounts = accounts
-        inputs.customers = customers
-        inputs.asOf = asOf
-        inputs.output = output
+        var pipeline: String?
+        if let first = rest.first, first.hasSuffix(".toml") { pipeline = first; rest.removeFirst() }
         guard !rest.isEmpty else { fail(PipelineError(.usage, "give the shard folders to merge")) }
         var config: PipelineConfig
-        do { config = try inputs.config() } catch { fail(PipelineError.from(error)) }
+        do { config = try flags.config(pipeline: pipeline) } catch { fail(PipelineError.from(error)) }
         let merge: ShardMergeInput
         do { merge = try ShardMergeInput.load(rest, asOf: config.run.asOf) } catch { fail(PipelineError.from(error)) }
         config.run.asOf = merge.asOf
-        var (logger, options, _) = RunSetup.logger(config: config, format: logFormat, level: logLevel)
-        if let threads { options.threads = threads }
+        var (logger, options, _) = RunSetup.logger(config: config, flags: runFlags)
         options.force = force
         options.merge = merge
         RunSetup.finish(PipelineRunner(config: config, options: options, logger: logger).run())

@@ -29,14 +29,7 @@ struct Run: ParsableCommand {
     @Flag(name: .customLong("rfm-only"), help: "Stop after RFM: write only customers.csv with the RFM columns, rejects.csv and the manifest.")
     var rfmOnly = false
 
-    @Option(help: "Worker threads. Default: one per core. Results are the same for any number.")
-    var threads: Int?
-
-    @Option(name: .customLong("log-format"), help: "text (for people) or json (one object per line, for log collectors).")
-    var logFormat: LogFormat?
-
-    @Option(name: .customLong("log-level"), help: "info (default), debug (may print customer ids), warning or error.")
-    var logLevel: String = "info"
+    @OptionGroup var runFlags: RunFlags
 
     @Option(help: ArgumentHelp("Run as shard K of N (K/N, 0 ≤ K < N): only the customers whose id hashes to K; stop after features and publish <output>/shard-K-of-N/<as-of>/ for `tierwise merge`. 'auto' reads SLURM_ARRAY_TASK_ID and SLURM_ARRAY_TASK_COUNT, or Kubernetes' JOB_COMPLETION_INDEX with N from 'auto/N' or TIERWISE_SHARD_COUNT. Needs --as-of (or run.as_of).", valueName: "K/N|auto|auto/N"))
     var shard: String?
@@ -44,16 +37,10 @@ struct Run: ParsableCommand {
     @Flag(name: .customLong("shard-input"), help: "With --shard: the transactions given are this shard's part of an export already split by the same customer hash (IdInterner.hash(customer_id) % N), so the shard reads only them. The customers and accounts dumps are still read whole.")
     var shardInput = false
 
-    func validate() throws {
-        if let threads, threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
-        if Logger.Level(rawValue: logLevel) == nil { throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
-    }
-
     func run() throws {
         var config: PipelineConfig
         do { config = try inputs.config() } catch { fail(PipelineError.from(error)) }
-        var (logger, options, format) = RunSetup.logger(config: config, format: logFormat, level: logLevel)
-        if let threads { options.threads = threads }
+        var (logger, options, format) = RunSetup.logger(config: config, flags: runFlags)
         options.fromStage = stage
         options.force = force
         options.rfmOnly = rfmOnly
@@ -70,11 +57,11 @@ struct Run: ParsableCommand {
             options.shard = spec
             options.shardInput = shardInput
             // --shard-input with --transactions: this shard's files, with the pipeline file's column and label mappings.
-            if shardInput && !inputs.transactions.isEmpty, inputs.pipeline != nil {
+            if shardInput && !inputs.flags.transactions.isEmpty, inputs.pipeline != nil {
                 var base = inputs
-                base.transactions = []
+                base.flags.transactions = []
                 if var c = try? base.config() {
-                    c.transactions.paths = inputs.transactions
+                    c.transactions.paths = inputs.flags.transactions
                     c.run.output = config.run.output
                     c.run.workDir = config.run.workDir
                     config = c
