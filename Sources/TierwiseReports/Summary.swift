@@ -31,16 +31,6 @@ public struct Summary: Codable, Sendable, Equatable {
         public var valueAtRisk: Double?
         /// "ok", or "rejects" when rows were rejected (below the threshold).
         public var dataQualityStatus: String
-
-        public init(customers: Int, activeCustomers: Int, totalProfit: Double, totalClv: Double?, customersFlagged: Int, valueAtRisk: Double?, dataQualityStatus: String) {
-            self.customers = customers
-            self.activeCustomers = activeCustomers
-            self.totalProfit = totalProfit
-            self.totalClv = totalClv
-            self.customersFlagged = customersFlagged
-            self.valueAtRisk = valueAtRisk
-            self.dataQualityStatus = dataQualityStatus
-        }
     }
 
     public struct ProfitSummary: Codable, Sendable, Equatable {
@@ -54,17 +44,6 @@ public struct Summary: Codable, Sendable, Equatable {
         public var top20Share: Double?
         /// The Pareto curve: cumulative share of profit (y) against share of customers by profit, best first (x), 0…1.
         public var pareto: [[Double]]
-
-        public init(total: Double, netInterestIncome: Double?, feeIncome: Double, expectedLoss: Double?, costToServe: Double, negativeProfitCustomers: Int, top20Share: Double?, pareto: [[Double]]) {
-            self.total = total
-            self.netInterestIncome = netInterestIncome
-            self.feeIncome = feeIncome
-            self.expectedLoss = expectedLoss
-            self.costToServe = costToServe
-            self.negativeProfitCustomers = negativeProfitCustomers
-            self.top20Share = top20Share
-            self.pareto = pareto
-        }
     }
 
     public struct TierRow: Codable, Sendable, Equatable {
@@ -77,17 +56,6 @@ public struct Summary: Codable, Sendable, Equatable {
         /// Contacts a week the cadence implies for all customers of the tier.
         public var contactsPerWeek: Double
         public var privateBankingOverrides: Int
-
-        public init(tier: String, customers: Int, profit: Double, clv: Double?, relationshipBalance: Double, cadence: String, contactsPerWeek: Double, privateBankingOverrides: Int) {
-            self.tier = tier
-            self.customers = customers
-            self.profit = profit
-            self.clv = clv
-            self.relationshipBalance = relationshipBalance
-            self.cadence = cadence
-            self.contactsPerWeek = contactsPerWeek
-            self.privateBankingOverrides = privateBankingOverrides
-        }
     }
 
     public struct TierSummary: Codable, Sendable, Equatable {
@@ -95,12 +63,6 @@ public struct Summary: Codable, Sendable, Equatable {
         public var contactsPerWeek: Double
         /// Weights of the value score actually used (CLV's is spread over the others without a model).
         public var weights: [String: Double]
-
-        public init(rows: [TierRow], contactsPerWeek: Double, weights: [String: Double]) {
-            self.rows = rows
-            self.contactsPerWeek = contactsPerWeek
-            self.weights = weights
-        }
     }
 
     public struct SegmentRow: Codable, Sendable, Equatable {
@@ -108,13 +70,6 @@ public struct Summary: Codable, Sendable, Equatable {
         public var customers: Int
         public var monetary: Double
         public var profit: Double
-
-        public init(segment: String, customers: Int, monetary: Double, profit: Double) {
-            self.segment = segment
-            self.customers = customers
-            self.monetary = monetary
-            self.profit = profit
-        }
     }
 
     public struct RFMSummary: Codable, Sendable, Equatable {
@@ -123,12 +78,6 @@ public struct Summary: Codable, Sendable, Equatable {
         /// Mean monetary value in the same grid; nil for empty cells.
         public var meanMonetaryRByF: [[Double?]]
         public var segments: [SegmentRow]
-
-        public init(countsRByF: [[Int]], meanMonetaryRByF: [[Double?]], segments: [SegmentRow]) {
-            self.countsRByF = countsRByF
-            self.meanMonetaryRByF = meanMonetaryRByF
-            self.segments = segments
-        }
     }
 
     public struct BGNBDSummary: Codable, Sendable, Equatable {
@@ -144,21 +93,6 @@ public struct Summary: Codable, Sendable, Equatable {
         public var gradientNorm: Double
         public var method: String
         public var reason: String?
-
-        public init(r: Double?, alpha: Double?, a: Double?, b: Double?, logLikelihood: Double?, customers: Int, repeatCustomers: Int, converged: Bool, iterations: Int, gradientNorm: Double, method: String, reason: String?) {
-            self.r = r
-            self.alpha = alpha
-            self.a = a
-            self.b = b
-            self.logLikelihood = logLikelihood
-            self.customers = customers
-            self.repeatCustomers = repeatCustomers
-            self.converged = converged
-            self.iterations = iterations
-            self.gradientNorm = gradientNorm
-            self.method = method
-            self.reason = reason
-        }
     }
 
     public struct GammaGammaSummary: Codable, Sendable, Equatable {
@@ -171,18 +105,6 @@ public struct Summary: Codable, Sendable, Equatable {
         public var iterations: Int
         public var expectedSpendDefined: Bool
         public var reason: String?
-
-        public init(p: Double?, q: Double?, gamma: Double?, logLikelihood: Double?, customers: Int, converged: Bool, iterations: Int, expectedSpendDefined: Bool, reason: String?) {
-            self.p = p
-            self.q = q
-            self.gamma = gamma
-            self.logLikelihood = logLikelihood
-            self.customers = customers
-            self.converged = converged
-            self.iterations = iterations
-            self.expectedSpendDefined = expectedSpendDefined
-            self.reason = reason
-        }
     }
 
     public struct Models: Codable, Sendable, Equatable {
@@ -195,27 +117,12 @@ public struct Summary: Codable, Sendable, Equatable {
         /// buckets) and recency (columns: weeks since last purchase buckets).
         public var frequencyRecency: FrequencyRecency?
         public var unavailableReason: String?
-
-        public init(timeUnit: String, bgnbd: BGNBDSummary, gammaGamma: GammaGammaSummary?, pAliveHistogram: [Int], frequencyRecency: FrequencyRecency?, unavailableReason: String?) {
-            self.timeUnit = timeUnit
-            self.bgnbd = bgnbd
-            self.gammaGamma = gammaGamma
-            self.pAliveHistogram = pAliveHistogram
-            self.frequencyRecency = frequencyRecency
-            self.unavailableReason = unavailableReason
-        }
     }
 
     public struct FrequencyRecency: Codable, Sendable, Equatable {
         public var frequencyBuckets: [String]
         public var recencyBuckets: [String]
         public var expectedTransactions: [[Double?]]
-
-        public init(frequencyBuckets: [String], recencyBuckets: [String], expectedTransactions: [[Double?]]) {
-            self.frequencyBuckets = frequencyBuckets
-            self.recencyBuckets = recencyBuckets
-            self.expectedTransactions = expectedTransactions
-        }
     }
 
     public struct WatchRow: Codable, Sendable, Equatable {
@@ -226,16 +133,6 @@ public struct Summary: Codable, Sendable, Equatable {
         public var severity: String
         public var flags: [String]
         public var reasons: String
-
-        public init(customerId: String, tier: String, managerId: String, valueAtRisk: Double?, severity: String, flags: [String], reasons: String) {
-            self.customerId = customerId
-            self.tier = tier
-            self.managerId = managerId
-            self.valueAtRisk = valueAtRisk
-            self.severity = severity
-            self.flags = flags
-            self.reasons = reasons
-        }
     }
 
     public struct ChurnSummary: Codable, Sendable, Equatable {
@@ -243,13 +140,6 @@ public struct Summary: Codable, Sendable, Equatable {
         public var bySeverity: [String: Int]
         public var top: [WatchRow]
         public var unchecked: [String]
-
-        public init(byFlag: [String: Int], bySeverity: [String: Int], top: [WatchRow], unchecked: [String]) {
-            self.byFlag = byFlag
-            self.bySeverity = bySeverity
-            self.top = top
-            self.unchecked = unchecked
-        }
     }
 
     public struct TierMovement: Codable, Sendable, Equatable {
@@ -259,14 +149,6 @@ public struct Summary: Codable, Sendable, Equatable {
         public var moved: Int
         public var up: Int
         public var down: Int
-
-        public init(previousRun: String?, matrix: [[Int]], moved: Int, up: Int, down: Int) {
-            self.previousRun = previousRun
-            self.matrix = matrix
-            self.moved = moved
-            self.up = up
-            self.down = down
-        }
     }
 
     public struct ManagerRow: Codable, Sendable, Equatable {
@@ -276,15 +158,6 @@ public struct Summary: Codable, Sendable, Equatable {
         public var profit: Double
         public var watchlistCustomers: Int
         public var valueAtRisk: Double?
-
-        public init(managerId: String, customers: Int, byTier: [String: Int], profit: Double, watchlistCustomers: Int, valueAtRisk: Double?) {
-            self.managerId = managerId
-            self.customers = customers
-            self.byTier = byTier
-            self.profit = profit
-            self.watchlistCustomers = watchlistCustomers
-            self.valueAtRisk = valueAtRisk
-        }
     }
 
     public struct InputQuality: Codable, Sendable, Equatable {
@@ -345,22 +218,5 @@ public struct Summary: Codable, Sendable, Equatable {
             self.status = status
             self.seconds = seconds
         }
-    }
-
-    public init(toolVersion: String, asOf: String, windowDays: Int, reportingCurrency: String, headline: Headline, profit: ProfitSummary, tiers: TierSummary, rfm: RFMSummary, models: Models, churn: ChurnSummary, tierMovement: TierMovement, managers: [ManagerRow], dataQuality: DataQuality, notes: [String]) {
-        self.toolVersion = toolVersion
-        self.asOf = asOf
-        self.windowDays = windowDays
-        self.reportingCurrency = reportingCurrency
-        self.headline = headline
-        self.profit = profit
-        self.tiers = tiers
-        self.rfm = rfm
-        self.models = models
-        self.churn = churn
-        self.tierMovement = tierMovement
-        self.managers = managers
-        self.dataQuality = dataQuality
-        self.notes = notes
     }
 }
