@@ -164,6 +164,21 @@ public final class PipelineRunner {
             }
         }
 
+        /// Every way a run ends: the stage records are kept so the next run can skip what is
+        /// up to date; a failure leaves its manifest in the work folder.
+        func finish(published: Bool, message: String) -> RunOutcome {
+            var keep = saved
+            let records = orderedRecords()
+            for r in records where r.status == .ok || r.status == .failed { keep[r.stage.rawValue] = r }
+            try? store.saveJSON(keep, "stages.json")
+            if let failedError {
+                try? writeFailureManifest(records)
+                return RunOutcome(outputFolder: nil, stages: records, published: false, status: failedError.status, message: failedError.message)
+            }
+            logger.info("\(message)", metadata: ["event": "run_end", "output": "\(config.run.output)/\(asOf)"])
+            return RunOutcome(outputFolder: config.run.output + "/\(asOf)", stages: records, published: published, status: .ok, message: nil)
+        }
+
         var failed: Set<StageName> = []
         for stage in [StageName.ingest, .features] where !execute(stage, failed: failed) { failed.insert(stage) }
         // Shard mode (issue 9): publish the shard's features, counts and rejects and stop.
@@ -171,34 +186,14 @@ public final class PipelineRunner {
             if failed.isEmpty {
                 do { try publishShard(shard) } catch { failedError = PipelineError.from(error) }
             }
-            var keep = saved
-            for r in orderedRecords() where r.status == .ok || r.status == .failed { keep[r.stage.rawValue] = r }
-            try? store.saveJSON(keep, "stages.json")
-            let records = orderedRecords()
-            if let failedError {
-                return RunOutcome(outputFolder: nil, stages: records, published: false, status: failedError.status, message: failedError.message)
-            }
-            logger.info("shard finished, partial result published", metadata: ["event": "run_end", "output": "\(config.run.output)/\(asOf)"])
-            return RunOutcome(outputFolder: config.run.output + "/\(asOf)", stages: records, published: true, status: .ok, message: nil)
+            return finish(published: true, message: "shard finished, partial result published")
         }
         if options.rfmOnly {
             if !failed.contains(.features) && !execute(.rfm, failed: failed) { failed.insert(.rfm) }
             if failed.isEmpty {
-                do {
-                    try RFMOnlyOutputs(runner: self).publish()
-                } catch {
-                    let e = PipelineError.from(error)
-                    failedError = e
-                }
+                do { try RFMOnlyOutputs(runner: self).publish() } catch { failedError = PipelineError.from(error) }
             }
-            let records = orderedRecords()
-            var keep = saved
-            for r in records where r.status == .ok || r.status == .failed { keep[r.stage.rawValue] = r }
-            try? store.saveJSON(keep, "stages.json")
-            if let failedError {
-                return RunOutcome(outputFolder: nil, stages: records, published: false, status: failedError.status, message: failedError.message)
-            }
-            return RunOutcome(outputFolder: config.run.output + "/\(asOf)", stages: records, published: true, status: .ok, message: nil)
+            return finish(published: true, message: "RFM-only run finished, outputs published")
         }
         // rfm, clv and profit depend only on the features: run them at the same time.
         let parallel: [StageName] = [.rfm, .clv, .profit]
@@ -216,20 +211,8 @@ public final class PipelineRunner {
         for (k, stage) in parallel.enumerated() where !succeeded[k] { failed.insert(stage) }
         for stage in [StageName.churn, .tier, .report] where !execute(stage, failed: failed) { failed.insert(stage) }
 
-        // Keep the stage records so the next run can skip what is up to date.
-        var keep = saved
-        for r in orderedRecords() where r.status == .ok || r.status == .failed { keep[r.stage.rawValue] = r }
-        try? store.saveJSON(keep, "stages.json")
-
-        let records = orderedRecords()
-        if let failedError {
-            try? writeFailureManifest(records)
-            return RunOutcome(outputFolder: nil, stages: records, published: false, status: failedError.status, message: failedError.message)
-        }
-        let published = records.first { $0.stage == .report }?.status == .ok
-        logger.info(published ? "run finished, outputs published" : "run finished, everything was up to date",
-                    metadata: ["event": "run_end", "output": "\(config.run.output)/\(asOf)"])
-        return RunOutcome(outputFolder: config.run.output + "/\(asOf)", stages: records, published: published, status: .ok, message: nil)
+        let published = orderedRecords().first { $0.stage == .report }?.status == .ok
+        return finish(published: published, message: published ? "run finished, outputs published" : "run finished, everything was up to date")
     }
 
     var failedError: PipelineError?
