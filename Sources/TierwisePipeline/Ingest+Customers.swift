@@ -137,7 +137,10 @@ func structural(_ chunk: RecordChunk, _ r: Int, _ parser: CSVFieldParser, _ fiel
     if r == chunk.count - 1 && chunk.lastRecordUnterminated {
         return (.unterminatedQuote, "the file ends inside a quoted field")
     }
-    switch chunk.withRecord(r, { parser.parse($0) }) {
+    let (outcome, hasNUL) = chunk.withRecord(r) { bytes in
+        (parser.parse(bytes), bytes.count > 0 && memchr(bytes.baseAddress!, 0, bytes.count) != nil)
+    }
+    switch outcome {
     case .ok: break
     case .badQuoting: return (.badQuoting, "a quote inside an unquoted field or text after a closing quote")
     case .unterminatedQuote: return (.unterminatedQuote, "a quoted field is not closed")
@@ -146,7 +149,7 @@ func structural(_ chunk: RecordChunk, _ r: Int, _ parser: CSVFieldParser, _ fiel
     if parser.fieldCount != header.fieldCount {
         return (.fieldCount, "\(parser.fieldCount) fields; the header has \(header.fieldCount)")
     }
-    if chunk.withRecord(r, { $0.count > 0 && memchr($0.baseAddress!, 0, $0.count) != nil }) { return (.nulByte, "the record contains a NUL byte") }
+    if hasNUL { return (.nulByte, "the record contains a NUL byte") }
     return nil
 }
 

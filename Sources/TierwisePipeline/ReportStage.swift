@@ -57,7 +57,6 @@ struct ReportStage {
         let sink = try FileSink(path: target, mode: runner.config.run.fileMode)
         var hasher = SHA256()
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        var lines = 0
         while true {
             let n = try buffer.withUnsafeMutableBytes { try input.read(into: $0) }
             if n == 0 { break }
@@ -66,7 +65,6 @@ struct ReportStage {
                 hasher.update(part)
                 try sink.write(part)
             }
-            lines += buffer[0..<n].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         }
         try sink.finish()
         let rejected = try runner.loadCounts().reduce(0) { $0 + $1.rejected }
