@@ -27,7 +27,8 @@ let package = Package(
         .systemLibrary(name: "CCSV", providers: [.apt(["libcsv-dev"])]),
         .systemLibrary(name: "CZstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
-        // renameat2(RENAME_EXCHANGE), which Swift cannot call directly, for swapping a run's folder into place.
+        // renameat2(RENAME_EXCHANGE), which Swift cannot call directly, for swapping a run's folder into place,
+        // and SHA-256 with the x86 SHA instructions (inputs and outputs are hashed for the manifest).
         .systemLibrary(name: "CSysShims"),
 
         // The only code that calls libcsv, libzstd and zlib: byte sources, decompressors,

@@ -71,9 +71,9 @@ public struct AccountState: Sendable, Equatable {
     /// balance(d) = closing − Σ amounts booked after d, averaged over those days. Zero days: nil.
     public func averageDailyBalance(in window: AnalysisWindow) -> Double? {
         guard let range = openRange(in: window) else { return nil }
-        let n = Int128(range.upperBound - range.lowerBound + 1)
-        let total = n * Int128(balance) - laterMovementWeighted
-        return Double(total) / Double(n) / Double(Money.scale)
+        let n = Int64(range.upperBound - range.lowerBound + 1)
+        let total = Int128(n) * Int128(balance) - laterMovementWeighted
+        return total.nearestDouble / Double(n) / Double(Money.scale)
     }
 
     /// The balance at the start of the recent period (90 days before the as-of date).

@@ -48,6 +48,16 @@ public struct CustomerActivity: Sendable, Equatable {
             || firstDayValue.addingReportingOverflow(value).overflow
     }
 
+    /// Folds `t` unless a sum would overflow, in one access to the stored record: checking
+    /// through a non-mutating call would copy the record (and retain its bit set) per row.
+    /// Returns false, with nothing changed, on overflow.
+    @inline(__always)
+    public mutating func foldUnlessOverflow(_ t: Transaction, window: AnalysisWindow) -> Bool {
+        if wouldOverflow(t) { return false }
+        fold(t, window: window)
+        return true
+    }
+
     /// Adds one transaction on or before the as-of date.
     @inline(__always)
     public mutating func fold(_ t: Transaction, window: AnalysisWindow) {

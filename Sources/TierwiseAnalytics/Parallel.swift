@@ -17,13 +17,21 @@ public func forEachChunk(_ count: Int, threads: Int, chunk: Int = 16_384, _ body
 }
 
 /// Fills a new array of `count` elements in parallel chunks.
-public func parallelMap<T>(_ count: Int, threads: Int, initial: T, _ transform: (Int) -> T) -> [T] {
+public func parallelMap<T>(_ count: Int, threads: Int, chunk: Int = 16_384, initial: T, _ transform: (Int) -> T) -> [T] {
     var out = [T](repeating: initial, count: count)
     out.withUnsafeMutableBufferPointer { buffer in
         let base = buffer
-        forEachChunk(count, threads: threads) { range in
+        forEachChunk(count, threads: threads, chunk: chunk) { range in
             for i in range { base[i] = transform(i) }
         }
     }
     return out
+}
+
+/// Runs independent jobs at the same time on up to `threads` threads and returns their
+/// results in the jobs' order; the first job's error in that order is thrown. Put the
+/// longest jobs first: they start first.
+public func runConcurrently<T>(_ jobs: [() throws -> T], threads: Int) throws -> [T] {
+    let results = parallelMap(jobs.count, threads: threads, chunk: 1, initial: Result<T, Error>?.none) { i in Result { try jobs[i]() } }
+    return try results.map { try $0!.get() }
 }

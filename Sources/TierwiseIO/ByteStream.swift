@@ -128,9 +128,15 @@ public struct OpenedInput {
         let stream: ByteStream
         switch compression {
         case .none: stream = file
-        case .zstd: stream = try ZstdDecoder(source: file, path: path)
-        case .gzip: stream = try GzipDecoder(source: file, path: path)
+        case .zstd: stream = PrefetchStream(try ZstdDecoder(source: file, path: path), sourceBytes: { file.bytesRead })
+        case .gzip: stream = PrefetchStream(try GzipDecoder(source: file, path: path), sourceBytes: { file.bytesRead })
         }
         return OpenedInput(path: path, compression: compression, file: file, stream: stream)
+    }
+
+    /// Bytes of the file consumed so far, for progress lines. A compressed file is read on the
+    /// decoder's own thread, so its count comes from there.
+    public var bytesRead: Int64 {
+        (stream as? PrefetchStream)?.sourceBytesRead ?? file.bytesRead
     }
 }

@@ -1,5 +1,9 @@
 /// File-system operations the pipeline needs, in typed Swift with errors that name the path.
 public enum FileSystem {
+    /// The process's peak resident memory so far, in MiB, for the stage log: memory must grow
+    /// with customers, and the log shows which stage set the peak.
+    public static func peakResidentMiB() -> Int { SystemCalls.peakResidentKiB() / 1024 }
+
     public static func exists(_ path: String) -> Bool { SystemCalls.status(path, followLinks: false) != nil }
 
     public static func isDirectory(_ path: String) -> Bool { SystemCalls.status(path)?.isDirectory ?? false }

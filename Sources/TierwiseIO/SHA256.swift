@@ -1,6 +1,25 @@
+import CSysShims
+
 /// SHA-256 (FIPS 180-4), streaming. Written here rather than pulled in as a dependency:
 /// the manifest needs only this one digest, and swift-crypto would add minutes to every build.
 public struct SHA256: Sendable {
+    /// The two compression functions. Every input and output file is hashed for the manifest,
+    /// so on x86-64 CPUs with the SHA extensions the blocks go to the SHA-NI code in CSysShims
+    /// (several times the speed); the Swift loop is the portable reference and runs everywhere else.
+    enum Engine: Sendable { case portable, shaNI }
+
+    /// Whether the SHA-NI engine can run here: x86-64 and a CPU that reports SHA, SSSE3 and SSE4.1.
+    static let shaNIAvailable: Bool = {
+        #if arch(x86_64)
+        return CSysShims_hasSHANI() != 0
+        #else
+        return false
+        #endif
+    }()
+
+    /// Decided once per process; every `SHA256()` uses it.
+    static let defaultEngine: Engine = shaNIAvailable ? .shaNI : .portable
+
     private static let k: [UInt32] = [
         0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
         0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -17,8 +36,15 @@ public struct SHA256: Sendable {
     private var block = [UInt8](repeating: 0, count: 64)
     private var blockCount = 0
     private var length: UInt64 = 0
+    let engine: Engine
 
-    public init() {}
+    public init() { engine = SHA256.defaultEngine }
+
+    /// A hasher pinned to one engine, so the tests can check the two against each other.
+    init(engine: Engine) {
+        precondition(engine == .portable || SHA256.shaNIAvailable, "SHA-NI is not available on this CPU")
+        self.engine = engine
+    }
 
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         length &+= UInt64(bytes.count)
@@ -71,9 +97,25 @@ public struct SHA256: Sendable {
         return hasher.finalize()
     }
 
-    /// Compresses `count` consecutive 64-byte blocks. The message schedule and the round
-    /// constants live in one stack buffer for the whole run of blocks.
+    /// Compresses `count` consecutive 64-byte blocks with this hasher's engine.
     private mutating func compressBlocks(_ start: UnsafeRawPointer, count: Int) {
+        #if arch(x86_64)
+        if engine == .shaNI {
+            // A homogeneous tuple is laid out as eight contiguous UInt32, H0 first.
+            withUnsafeMutablePointer(to: &h) {
+                $0.withMemoryRebound(to: UInt32.self, capacity: 8) { state in
+                    SHA256.k.withUnsafeBufferPointer { CSysShims_sha256Blocks(state, start, count, $0.baseAddress!) }
+                }
+            }
+            return
+        }
+        #endif
+        compressBlocksPortable(start, count: count)
+    }
+
+    /// The portable compression function, and the reference for the SHA-NI one. The message
+    /// schedule and the round constants live in one stack buffer for the whole run of blocks.
+    private mutating func compressBlocksPortable(_ start: UnsafeRawPointer, count: Int) {
         var state = h
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 128) { buffer in
             let w = buffer.baseAddress!

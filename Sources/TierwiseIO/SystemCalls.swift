@@ -122,6 +122,12 @@ enum SystemCalls {
 
     static func processID() -> Int32 { getpid() }
 
+    /// The process's peak resident memory so far, in KiB (getrusage's ru_maxrss on Linux).
+    static func peakResidentKiB() -> Int {
+        var usage = rusage()
+        return getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 ? Int(usage.ru_maxrss) : 0
+    }
+
     /// True when a process with this pid exists (it may belong to another user).
     static func processExists(_ pid: Int32) -> Bool {
         if kill(pid, 0) == 0 { return true }

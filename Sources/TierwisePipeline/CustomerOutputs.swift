@@ -29,14 +29,24 @@ struct CustomerOutputs {
     static let managerColumns = ["manager_id", "customers", "tier_a", "tier_b", "tier_c", "tier_d", "profit", "clv",
                                  "watchlist_customers", "value_at_risk"]
 
-    func writeAll() throws -> [Manifest.Output] {
-        var out: [Manifest.Output] = []
-        out.append(try customers())
-        for tier in Tier.allCases { out.append(try tierList(tier)) }
-        out.append(try watchlist())
-        out.append(try tierChanges())
-        out.append(try managers())
-        return out
+    /// The jobs that write the files, in the manifest's order; they are independent and may
+    /// run at the same time.
+    func jobs() -> [() throws -> Manifest.Output] {
+        let members = tierMembers()
+        var jobs: [() throws -> Manifest.Output] = [customers]
+        for tier in Tier.allCases { jobs.append { try tierList(tier, members: members[Int(tier.rawValue)]) } }
+        jobs += [watchlist, tierChanges, managers]
+        return jobs
+    }
+
+    /// Each tier's customers by value rank, in one pass over the ranks.
+    private func tierMembers() -> [[Int]] {
+        let r = data.tier.result
+        var byRank = [Int](repeating: 0, count: t.count)
+        for i in 0..<t.count { byRank[r.rank[i] - 1] = i }
+        var members = [[Int]](repeating: [], count: Tier.allCases.count)
+        for i in byRank { members[Int(r.tier[i].rawValue)].append(i) }
+        return members
     }
 
     private func open(_ name: String, _ header: [String]) throws -> CSVWriter {
@@ -78,10 +88,9 @@ struct CustomerOutputs {
         return try finish(w)
     }
 
-    private func tierList(_ tier: Tier) throws -> Manifest.Output {
+    private func tierList(_ tier: Tier, members: [Int]) throws -> Manifest.Output {
         let w = try open("tiers/\(tier.name).csv", Self.tierColumns)
         let r = data.tier.result
-        let members = (0..<t.count).filter { r.tier[$0] == tier }.sorted { r.rank[$0] < r.rank[$1] }
         for (k, i) in members.enumerated() {
             w.integer(Int64(k + 1)); w.text(t.ids[i]); w.text(tier.name); fixed(w, r.valueScore[i], 6); w.text(cadence(i)); w.text(t.manager[i])
             w.text(data.tier.lifecycle[i].rawValue); w.decimal(data.profit.profit[i]); money(w, data.churn.clv[i])

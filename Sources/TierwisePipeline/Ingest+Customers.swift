@@ -9,27 +9,28 @@ extension Ingest {
     func readCustomers(_ spec: InputSpec, into state: inout IngestState, rejects: RejectWriter, filter: ShardFilter? = nil) throws {
         let shard = filter?.shard
         var seen = Set<Int32>()
-        let counts = try eachRow("customers", spec, columns: CustomerColumns.all, required: ["customer_id"], rejects: rejects, shard: shard) { row in
-            let (fields, h) = (row.fields, row.header)
-            guard fields.with(h["customer_id"], { _ in true }) != nil else {
+        let counts = try eachRow("customers", spec, columns: CustomerColumns.all, required: ["customer_id"], rejects: rejects, shard: shard,
+                                 index: CustomerFieldIndex.init) { row, ix in
+            let fields = row.fields
+            guard fields.with(ix.customer, { _ in true }) != nil else {
                 if let shard, !shard.ownsUnattributed { return nil }
                 try row.reject(.missingField, "customer_id", "a customer id is required"); return .rejected
             }
-            if let shard, fields.with(h["customer_id"], { shard.owns($0) }) != true { return nil }
+            if let shard, fields.with(ix.customer, { shard.owns($0) }) != true { return nil }
             var profile = CustomerProfile()
-            if let result = fields.with(h["onboarded_on"], { DayParser.parse($0, utcOffsetSeconds: 0) }) {
+            if let result = fields.with(ix.onboardedOn, { DayParser.parse($0, utcOffsetSeconds: 0) }) {
                 guard case .day(let d) = result else { try row.reject(.badDate, "onboarded_on", "expected a date YYYY-MM-DD"); return .rejected }
                 if d > state.window.asOf { return .afterAsOf }
                 profile.onboardedOn = d
             }
-            if let text = fields.string(h["risk_rating"]) {
+            if let text = fields.string(ix.riskRating) {
                 guard let v = Int8(text), v >= 1, v <= 10 else { try row.reject(.badRiskRating, "risk_rating", "expected a whole number 1 to 10"); return .rejected }
                 profile.riskRating = v
             }
-            profile.segment = fields.string(h["segment"])
-            profile.branch = fields.string(h["branch"])
-            profile.manager = fields.string(h["manager_id"])
-            let index = fields.with(h["customer_id"]) { state.customer($0) }!
+            profile.segment = fields.string(ix.segment)
+            profile.branch = fields.string(ix.branch)
+            profile.manager = fields.string(ix.manager)
+            let index = fields.with(ix.customer) { state.customer($0) }!
             guard seen.insert(index).inserted else {
                 try row.reject(.duplicateCustomer, "customer_id", "the customer appears earlier in the customers dump")
                 return .rejected
@@ -53,40 +54,40 @@ extension Ingest {
         let products = Vocabulary(contract: Product.named, labels: spec.productLabels)
         let shard = filter?.shard
         let counts = try eachRow("accounts", spec, columns: AccountColumns.all, required: ["account_id", "customer_id", "product", "balance"],
-                                 rejects: rejects, shard: shard) { row in
-            let (fields, h) = (row.fields, row.header)
+                                 rejects: rejects, shard: shard, index: AccountFieldIndex.init) { row, ix in
+            let fields = row.fields
             var mine = shard?.ownsUnattributed ?? true
             func reject(_ reason: RejectReason, _ field: String, _ detail: String) throws -> RowOutcome? {
                 guard mine else { return nil }
                 try row.reject(reason, field, detail)
                 return .rejected
             }
-            guard fields.with(h["account_id"], { _ in true }) != nil else { return try reject(.missingField, "account_id", "an account id is required") }
-            guard fields.with(h["customer_id"], { _ in true }) != nil else { return try reject(.missingField, "customer_id", "the account's customer id is required") }
-            if let shard { mine = fields.with(h["customer_id"], { shard.owns($0) }) == true }
-            guard let product = fields.with(h["product"], { products.lookup($0) }) ?? nil else {
+            guard fields.with(ix.account, { _ in true }) != nil else { return try reject(.missingField, "account_id", "an account id is required") }
+            guard fields.with(ix.customer, { _ in true }) != nil else { return try reject(.missingField, "customer_id", "the account's customer id is required") }
+            if let shard { mine = fields.with(ix.customer, { shard.owns($0) }) == true }
+            guard let product = fields.with(ix.product, { products.lookup($0) }) ?? nil else {
                 return try reject(.badProduct, "product", "expected one of \(Product.allCases.map(\.name).joined(separator: ", ")) or a label mapped in the pipeline file")
             }
             var opened: Day?, closed: Day?
-            if let result = fields.with(h["opened_on"], { DayParser.parse($0, utcOffsetSeconds: 0) }) {
+            if let result = fields.with(ix.openedOn, { DayParser.parse($0, utcOffsetSeconds: 0) }) {
                 guard case .day(let d) = result else { return try reject(.badDate, "opened_on", "expected a date YYYY-MM-DD") }
                 opened = d
             }
-            if let result = fields.with(h["closed_on"], { DayParser.parse($0, utcOffsetSeconds: 0) }) {
+            if let result = fields.with(ix.closedOn, { DayParser.parse($0, utcOffsetSeconds: 0) }) {
                 guard case .day(let d) = result else { return try reject(.badDate, "closed_on", "expected a date YYYY-MM-DD or empty while open") }
                 closed = d
             }
-            guard let balanceResult = fields.with(h["balance"], { Money.parse($0) }) else { return try reject(.missingField, "balance", "the balance at the as-of date is required") }
+            guard let balanceResult = fields.with(ix.balance, { Money.parse($0) }) else { return try reject(.missingField, "balance", "the balance at the as-of date is required") }
             guard case .value(var balance) = balanceResult else {
                 return try reject(balanceResult == .overflow ? .amountOverflow : .badAmount, "balance", "expected a decimal with up to 4 places and a point")
             }
             var limit: Int64?
-            if let r = fields.with(h["credit_limit"], { Money.parse($0) }) {
+            if let r = fields.with(ix.creditLimit, { Money.parse($0) }) {
                 if r == .overflow { return try reject(.amountOverflow, "credit_limit", "larger than 10^11 currency units") }
                 guard case .value(let v) = r, v >= 0 else { return try reject(.badAmount, "credit_limit", "expected a decimal ≥ 0") }
                 limit = v
             }
-            if let code = fields.with(h["currency"], { currencies.lookup($0) }) {
+            if let code = fields.with(ix.currency, { currencies.lookup($0) }) {
                 switch code {
                 case .same: break
                 case .unknown: return try reject(.unknownCurrency, "currency", "no rate for this currency in [currency.rates]")
@@ -100,27 +101,27 @@ extension Ingest {
                 }
             }
             var rate: Double?
-            if let text = fields.string(h["interest_rate"]) {
+            if let text = fields.string(ix.interestRate) {
                 guard let v = Double(text), v.isFinite, v > -1, v < 10 else { return try reject(.badRate, "interest_rate", "expected a fraction such as 0.035") }
                 rate = v
             }
             if let opened, opened > state.window.asOf { return mine ? .afterAsOf : nil }
-            if mine, state.hasCustomers, (fields.with(h["customer_id"], { state.customerIds.find($0) }) ?? nil) == nil {
+            if mine, state.hasCustomers, (fields.with(ix.customer, { state.customerIds.find($0) }) ?? nil) == nil {
                 return try reject(.unknownCustomer, "customer_id", "the customer is not in the customers dump")
             }
             if let filter {
-                let seenElsewhere = mine ? (fields.with(h["account_id"], { filter.foreignAccounts.find($0) }) ?? nil) != nil
-                                         : (fields.with(h["account_id"], { state.accountIds.find($0) }) ?? nil) != nil
+                let seenElsewhere = mine ? (fields.with(ix.account, { filter.foreignAccounts.find($0) }) ?? nil) != nil
+                                         : (fields.with(ix.account, { state.accountIds.find($0) }) ?? nil) != nil
                 if !mine {
-                    if !seenElsewhere { _ = fields.with(h["account_id"]) { filter.foreignAccounts.intern($0) } }
+                    if !seenElsewhere { _ = fields.with(ix.account) { filter.foreignAccounts.intern($0) } }
                     return nil
                 }
                 if seenElsewhere { return try reject(.duplicateAccount, "account_id", "the account appears earlier in the accounts dump") }
             }
             let before = state.accountIds.count
-            let accountIndex = fields.with(h["account_id"]) { state.accountIds.intern($0) }!
+            let accountIndex = fields.with(ix.account) { state.accountIds.intern($0) }!
             guard Int(accountIndex) == before else { return try reject(.duplicateAccount, "account_id", "the account appears earlier in the accounts dump") }
-            let customer = fields.with(h["customer_id"]) { state.customer($0) }!
+            let customer = fields.with(ix.customer) { state.customer($0) }!
             state.accounts.append(AccountState(customer: customer, product: product, openedOn: opened, closedOn: closed, balance: balance,
                                                interestRate: rate, creditLimit: limit))
             return .accepted
@@ -166,14 +167,16 @@ extension Ingest {
     /// (returning `.accepted`), rejects it through `row.reject`, or counts it as after the as-of
     /// date. In shard mode `accept` returns nil for another shard's row (counted as read only),
     /// and structural rejects belong to shard 0.
-    func eachRow(_ input: String, _ spec: InputSpec, columns: [String], required: [String], rejects: RejectWriter, shard: ShardSpec? = nil,
-                 accept: (DumpRow) throws -> RowOutcome?) throws -> InputCounts {
+    /// `index` resolves the fields of the columns once per file, so a row costs no lookup by name.
+    func eachRow<Index>(_ input: String, _ spec: InputSpec, columns: [String], required: [String], rejects: RejectWriter, shard: ShardSpec? = nil,
+                        index makeIndex: (HeaderMap) -> Index, accept: (DumpRow, Index) throws -> RowOutcome?) throws -> InputCounts {
         var counts = InputCounts(name: input)
         for path in try expandInputPaths(spec, input: input) {
             let file = try CSVInputFile(input: input, path: path, spec: spec, settings: config.run, columns: columns, required: required)
             counts.columns = file.header.presentColumns
             let parser = CSVFieldParser(delimiter: spec.delimiter, maxFields: config.run.maxFields)
             let fields = RecordFields(parser: parser)
+            let index = makeIndex(file.header)
             var info = file.fileInfo
             while let (chunk, first) = try file.next() {
                 for r in first..<chunk.count {
@@ -191,7 +194,7 @@ extension Ingest {
                         if shard?.ownsUnattributed ?? true { try reject(problem.0, "", problem.1) }
                         continue
                     }
-                    switch try accept(DumpRow(fields: fields, header: file.header, reject: reject)) {
+                    switch try accept(DumpRow(fields: fields, header: file.header, reject: reject), index) {
                     case .accepted?: counts.accepted += 1
                     case .afterAsOf?: counts.afterAsOf += 1
                     case .rejected?: precondition(rejected, "a row was reported rejected without a reject record")
@@ -206,3 +209,23 @@ extension Ingest {
 }
 
 enum RowOutcome { case accepted, afterAsOf, rejected }
+
+/// Field positions of the customers file, resolved once from the header.
+struct CustomerFieldIndex {
+    var customer, onboardedOn, riskRating, segment, branch, manager: Int?
+
+    init(_ h: HeaderMap) {
+        customer = h["customer_id"]; onboardedOn = h["onboarded_on"]; riskRating = h["risk_rating"]
+        segment = h["segment"]; branch = h["branch"]; manager = h["manager_id"]
+    }
+}
+
+/// Field positions of the accounts file, resolved once from the header.
+struct AccountFieldIndex {
+    var account, customer, product, openedOn, closedOn, balance, creditLimit, currency, interestRate: Int?
+
+    init(_ h: HeaderMap) {
+        account = h["account_id"]; customer = h["customer_id"]; product = h["product"]; openedOn = h["opened_on"]; closedOn = h["closed_on"]
+        balance = h["balance"]; creditLimit = h["credit_limit"]; currency = h["currency"]; interestRate = h["interest_rate"]
+    }
+}

@@ -67,61 +67,86 @@ struct Ingest {
         let files = try expandInputPaths(spec, input: "transactions")
         let totalBytes = files.reduce(Int64(0)) { $0 + (FileSystem.sizeAndModified($1)?.size ?? 0) }
         var doneBytes: Int64 = 0
-        for path in files {
-            let file = try CSVInputFile(input: "transactions", path: path, spec: spec, settings: config.run,
-                                        columns: TransactionColumns.all, required: ["booked_at", "amount"])
-            if file.header["customer_id"] == nil && (file.header["account_id"] == nil || !state.hasAccounts) {
-                throw PipelineError(.dataError, "\(path):\(file.header.line): the transactions header has neither \"\(spec.header(for: "customer_id"))\" nor an \"\(spec.header(for: "account_id"))\" that an accounts dump resolves; one of them is required")
-            }
-            let present = Set(file.header.presentColumns)
-            columnsEverywhere = columnsEverywhere.map { $0.intersection(present) } ?? present
-            let shared = TransactionValidator.Shared(
-                header: file.header, index: TransactionFieldIndex(file.header), window: state.window, utcOffset: offset,
-                currencies: currencies, types: Vocabulary(contract: TransactionType.named, labels: spec.typeLabels),
-                channels: Vocabulary(contract: Channel.named, labels: spec.channelLabels), customers: state.customerIds,
-                accounts: state.hasAccounts ? state.accountIds : nil, accountCustomer: state.accounts.map(\.customer),
-                delimiter: spec.delimiter, maxFields: config.run.maxFields)
-            var info = file.fileInfo
-            let before = counts.rowsRead
-            // Shard mode (issue 9): who owns a rejected or after-as-of row.
-            let owner = filter.map { ShardRowOwner(filter: $0, header: file.header, accounts: state.hasAccounts ? state.accountIds : nil,
-                                                   delimiter: spec.delimiter, maxFields: config.run.maxFields, splitInput: shardInput) }
-            func fold(_ v: ValidatedChunk) throws {
-                try self.fold(v, into: &state, counts: &counts, ids: &ids, rejects: rejects, path: path, owner: owner)
-                progress?(doneBytes + v.bytesRead, totalBytes)
-            }
-            if threads <= 1 {
-                let validator = TransactionValidator(shared)
-                while let (chunk, first) = try file.next() {
-                    var v = validator.validate(chunk, from: first)
-                    v.bytesRead = file.opened.file.bytesRead
-                    try fold(v)
+        let accountCustomer = state.accounts.map(\.customer)
+        // The accounts leave the state while the rows are folded into them (see FoldPartitions).
+        var accounts = state.accounts
+        state.accounts = []
+        try accounts.withUnsafeMutableBufferPointer { accountBuffer in
+            let folds = FoldPartitions(activity: &state.activity, accounts: accountBuffer, threads: threads, window: state.window)
+            // On an error too, no fold may still be writing when the buffer goes away.
+            defer { folds.drain() }
+            var sequence = 0
+            for path in files {
+                let file = try CSVInputFile(input: "transactions", path: path, spec: spec, settings: config.run,
+                                            columns: TransactionColumns.all, required: ["booked_at", "amount"])
+                if file.header["customer_id"] == nil && (file.header["account_id"] == nil || !state.hasAccounts) {
+                    throw PipelineError(.dataError, "\(path):\(file.header.line): the transactions header has neither \"\(spec.header(for: "customer_id"))\" nor an \"\(spec.header(for: "account_id"))\" that an accounts dump resolves; one of them is required")
                 }
-            } else {
-                try ParallelChunks.run(workers: threads, next: { try file.next().map { ($0.chunk, $0.firstRecord, file.opened.file.bytesRead) } },
-                                       makeWorker: { TransactionValidator(shared) },
-                                       work: { validator, item in
-                                           var v = validator.validate(item.0, from: item.1)
-                                           v.bytesRead = item.2
-                                           return v
-                                       },
-                                       consume: fold)
+                let present = Set(file.header.presentColumns)
+                columnsEverywhere = columnsEverywhere.map { $0.intersection(present) } ?? present
+                let shared = TransactionValidator.Shared(
+                    header: file.header, index: TransactionFieldIndex(file.header), window: state.window, utcOffset: offset,
+                    currencies: currencies, types: Vocabulary(contract: TransactionType.named, labels: spec.typeLabels),
+                    channels: Vocabulary(contract: Channel.named, labels: spec.channelLabels), customers: state.customerIds,
+                    accounts: state.hasAccounts ? state.accountIds : nil, accountCustomer: accountCustomer,
+                    delimiter: spec.delimiter, maxFields: config.run.maxFields)
+                var info = file.fileInfo
+                let before = counts.rowsRead
+                // Shard mode (issue 9): who owns a rejected or after-as-of row.
+                let owner = filter.map { ShardRowOwner(filter: $0, header: file.header, accounts: state.hasAccounts ? state.accountIds : nil,
+                                                       delimiter: spec.delimiter, maxFields: config.run.maxFields, splitInput: shardInput) }
+                func fold(_ v: ValidatedChunk) throws {
+                    let customers = try self.sequence(v, into: &state, counts: &counts, ids: &ids, rejects: rejects, path: path, owner: owner)
+                    folds.fold(FoldBatch(sequence: sequence, chunk: v, customers: customers, partitions: max(1, threads)), customerCount: state.profiles.count)
+                    sequence += 1
+                    progress?(doneBytes + v.bytesRead, totalBytes)
+                }
+                if threads <= 1 {
+                    let validator = TransactionValidator(shared)
+                    while let (chunk, first) = try file.next() {
+                        var v = validator.validate(chunk, from: first)
+                        v.bytesRead = file.opened.bytesRead
+                        try fold(v)
+                    }
+                } else {
+                    try ParallelChunks.run(workers: threads, next: { try file.next().map { ($0.chunk, $0.firstRecord, file.opened.bytesRead) } },
+                                           makeWorker: { TransactionValidator(shared) },
+                                           work: { validator, item in
+                                               var v = validator.validate(item.0, from: item.1)
+                                               v.bytesRead = item.2
+                                               return v
+                                           },
+                                           consume: fold)
+                }
+                // Rows a running total turned away come after the file's other rejects, in file order.
+                for r in folds.drainOverflow() {
+                    counts.accepted -= 1
+                    counts.rejected += 1
+                    counts.rejectsByReason[RejectReason.amountOverflow.rawValue, default: 0] += 1
+                    try rejects.write(input: "transactions", file: path, Reject(line: r.line, reason: .amountOverflow, field: "amount",
+                                                                                detail: "the customer's or account's running total would pass the 64-bit limit",
+                                                                                record: r.bytes))
+                }
+                info.rowsRead = counts.rowsRead - before
+                doneBytes += file.opened.file.sizeAtOpen
+                counts.files.append(info)
             }
-            info.rowsRead = counts.rowsRead - before
-            doneBytes += file.opened.file.sizeAtOpen
-            counts.files.append(info)
+            state.activity = folds.finish(customers: state.profiles.count)
         }
+        state.accounts = accounts
         counts.columns = (columnsEverywhere ?? []).sorted()
         state.transactionColumns = columnsEverywhere ?? []
         state.counts.append(counts)
     }
 
-    /// Folds one validated chunk, in record order, deciding duplicates and new customers.
+    /// Goes through one validated chunk in record order, deciding duplicates and new customers
+    /// and writing rejects, and returns each row's customer for `FoldPartitions` (−1: not folded).
     ///
     /// In shard mode (`owner` set, issue 9) only this shard's rows are folded and counted as
     /// accepted, rejected or after the as-of date; every row is counted as read.
-    private func fold(_ v: ValidatedChunk, into state: inout IngestState, counts: inout InputCounts, ids: inout TxnIdSet,
-                      rejects: RejectWriter, path: String, owner: ShardRowOwner?) throws {
+    private func sequence(_ v: ValidatedChunk, into state: inout IngestState, counts: inout InputCounts, ids: inout TxnIdSet,
+                          rejects: RejectWriter, path: String, owner: ShardRowOwner?) throws -> [Int32] {
+        var customers = [Int32](repeating: -1, count: v.rows.count)
         counts.rowsRead += v.read
         if let owner, v.afterAsOf > 0 {
             let first = v.chunk.count - v.read
@@ -135,7 +160,6 @@ struct Ingest {
         } else {
             counts.afterAsOf += v.afterAsOf
         }
-        let window = state.window
         var k = 0
         func writeReject(_ record: Int, _ reason: RejectReason, _ field: String, _ detail: String) throws {
             counts.rejected += 1
@@ -158,7 +182,7 @@ struct Ingest {
         }
         try v.ids.withUnsafeBytes { idBytes in
             try v.newCustomers.withUnsafeBytes { newBytes in
-                for row in v.rows {
+                for (i, row) in v.rows.enumerated() {
                     while k < v.rejects.count && v.rejects[k].record < Int(row.record) {
                         try validatorReject(v.rejects[k])
                         k += 1
@@ -185,17 +209,9 @@ struct Ingest {
                             continue
                         }
                     }
+                    // The fold may still turn the row away (AMOUNT_OVERFLOW); the count is corrected then.
                     // Interning first is safe: a customer this row creates has zero sums, which one row cannot overflow.
-                    let customer = newId.map { state.customer($0) } ?? row.customer
-                    if state.activity[Int(customer)].wouldOverflow(row.txn)
-                        || (row.account >= 0 && state.accounts[Int(row.account)].wouldOverflow(amount: row.txn.amount)) {
-                        try writeReject(Int(row.record), .amountOverflow, "amount", "the customer's or account's running total would pass the 64-bit limit")
-                        continue
-                    }
-                    state.activity[Int(customer)].fold(row.txn, window: window)
-                    if row.account >= 0 {
-                        state.accounts[Int(row.account)].fold(day: row.txn.day, amount: row.txn.amount, window: window)
-                    }
+                    customers[i] = newId.map { state.customerWithoutActivity($0) } ?? row.customer
                     counts.accepted += 1
                 }
             }
@@ -204,5 +220,6 @@ struct Ingest {
             try validatorReject(v.rejects[k])
             k += 1
         }
+        return customers
     }
 }

@@ -36,8 +36,8 @@ extension IngestState {
         t.put("account_balance", .int64(accounts.map(\.balance)))
         t.put("account_rate", .double(accounts.map { $0.interestRate ?? .nan }))
         t.put("account_limit", .int64(accounts.map { $0.creditLimit ?? -1 }))
-        t.put("account_weighted_high", .int64(accounts.map { Int64($0.laterMovementWeighted >> 64) }))
-        t.put("account_weighted_low", .int64(accounts.map { Int64(truncatingIfNeeded: $0.laterMovementWeighted) }))
+        t.put("account_weighted_high", .int64(accounts.map { $0.laterMovementWeighted.halves.high }))
+        t.put("account_weighted_low", .int64(accounts.map { $0.laterMovementWeighted.halves.low }))
         t.put("account_recent_movement", .int64(accounts.map(\.movementSinceRecentStart)))
     }
 
@@ -77,7 +77,7 @@ extension IngestState {
         for k in ac.indices {
             var a = AccountState(customer: ac[k], product: Product(rawValue: ap[k]) ?? .checking, openedOn: day(ao[k]), closedOn: day(acl[k]),
                                  balance: ab[k], interestRate: ar[k].isNaN ? nil : ar[k], creditLimit: al[k] < 0 ? nil : al[k])
-            a.laterMovementWeighted = Int128(wh[k]) << 64 | Int128(UInt64(bitPattern: wl[k]))
+            a.laterMovementWeighted = Int128(high: wh[k], low: wl[k])
             a.movementSinceRecentStart = arm[k]
             accounts.append(a)
         }

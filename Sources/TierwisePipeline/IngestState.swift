@@ -22,11 +22,17 @@ public struct IngestState: Sendable {
     /// The index of a customer, adding an empty one when new.
     @inline(__always)
     mutating func customer(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        let index = customerWithoutActivity(bytes)
+        if Int(index) == activity.count { activity.append(CustomerActivity()) }
+        return index
+    }
+
+    /// The index of a customer, adding an empty profile when new: while transactions are
+    /// folded, `FoldPartitions` holds the activity and adds new customers' itself.
+    @inline(__always)
+    mutating func customerWithoutActivity(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         let index = customerIds.intern(bytes)
-        if Int(index) == profiles.count {
-            profiles.append(CustomerProfile())
-            activity.append(CustomerActivity())
-        }
+        if Int(index) == profiles.count { profiles.append(CustomerProfile()) }
         return index
     }
 }

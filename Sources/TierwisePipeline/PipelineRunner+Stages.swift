@@ -22,6 +22,8 @@ extension PipelineRunner {
             ProgressLine.shared.clear()
             for i in state.activity.indices { state.activity[i].settle() }
             try store.save(ingest: state)
+            // Account ids are only needed to read the dumps; dropping them lowers the features stage's peak.
+            state.accountIds = IdInterner()
             self.ingest = state
             counts = state.counts
             for c in state.counts where !c.reconciles && options.shard == nil {  // issue 9: a shard's counts reconcile only after the merge

@@ -87,16 +87,26 @@ public final class PipelineRunner {
         var identities: [String] = []
         // Merge mode (issue 9): the shards recorded the inputs' identity; the merge does not read the dumps.
         if let merge = options.merge { identities = merge.inputIdentity; inputHashes = merge.inputHashes }
+        var files: [(name: String, path: String)] = []
         for (name, spec) in options.merge != nil ? [] :  [("transactions", config.transactions), ("accounts", config.accounts), ("customers", config.customers)] {
             guard let spec else { continue }
             for path in try expandInputPaths(spec, input: name) {
                 guard FileSystem.sizeAndModified(path) != nil, (try? FileStream(path: path)) != nil else {
                     throw PipelineError(.noInput, "\(path): the \(name) input cannot be read. Check that it exists and that this user may read it")
                 }
-                let id = try Fingerprint.identity(of: path, hashLimit: config.run.hashLimitBytes)
-                identities.append("\(name) \(id.text)")
-                if let sha = id.sha256 { inputHashes[path] = sha }
+                files.append((name, path))
             }
+        }
+        // The files are hashed at the same time, one per core; the identities keep the files' order.
+        let hashLimit = config.run.hashLimitBytes
+        let none: Result<(text: String, sha256: String?), Error> = .success(("", nil))
+        let found = parallelMap(files.count, threads: options.threads, chunk: 1, initial: none) { i in
+            Result { try Fingerprint.identity(of: files[i].path, hashLimit: hashLimit) }
+        }
+        for (file, result) in zip(files, found) {
+            let id = try result.get()
+            identities.append("\(file.name) \(id.text)")
+            if let sha = id.sha256 { inputHashes[file.path] = sha }
         }
         inputIdentity = identities
         let asOf = try resolveAsOf()
@@ -148,7 +158,8 @@ public final class PipelineRunner {
                 let counts = try perform(stage)
                 let seconds = RunClock.now() - t0
                 record(StageRecord(stage: stage, status: .ok, fingerprint: fingerprints[stage]!, started: started, seconds: seconds, message: nil))
-                var meta: Logger.Metadata = ["stage": "\(stage.rawValue)", "event": "stage_end", "seconds": "\(String(format: "%.3f", seconds))"]
+                var meta: Logger.Metadata = ["stage": "\(stage.rawValue)", "event": "stage_end", "seconds": "\(String(format: "%.3f", seconds))",
+                                            "peak_rss_mib": "\(FileSystem.peakResidentMiB())"]
                 for (k, v) in counts { meta[k] = "\(v)" }
                 logger.info("stage finished", metadata: meta)
                 return true

@@ -21,15 +21,18 @@ struct ReportStage {
             pipelineFile: config.sourcePath, parameters: parameterList(config))
         let folder = try OutputFolder(root: config.run.output, name: t.window.asOf.description, fileMode: config.run.fileMode, folderMode: config.run.folderMode)
         do {
-            var outputs: [Manifest.Output] = []
             let summary = SummaryBuilder.build(data)
             let writer = CustomerOutputs(data: data, summary: summary, folder: folder, config: config)
-            outputs += try writer.writeAll()
+            // Every file is independent of the others: they are written at the same time, one
+            // per core, and listed in this fixed order.
+            let jobs = writer.jobs() + [
+                { try copyRejects(into: folder) },
+                { try writeText(folder, "summary.json", String(decoding: try SummaryJSON.encode(summary), as: UTF8.self), rows: nil) },
+                { try writeText(folder, "report.md", MarkdownReport.render(summary), rows: nil) },
+                { try writeText(folder, "report.html", HTMLReport.render(summary, stages: data.stages, parameters: data.parameters), rows: nil) },
+            ]
+            let outputs = try runConcurrently(jobs, threads: r.options.threads)
             try FaultPoints.hit("report:csv")
-            outputs.append(try copyRejects(into: folder))
-            outputs.append(try writeText(folder, "summary.json", String(decoding: try SummaryJSON.encode(summary), as: UTF8.self), rows: nil))
-            outputs.append(try writeText(folder, "report.md", MarkdownReport.render(summary), rows: nil))
-            outputs.append(try writeText(folder, "report.html", HTMLReport.render(summary, stages: data.stages, parameters: data.parameters), rows: nil))
             try FaultPoints.hit("report:manifest")
             let manifest = Manifest.make(config: config, runner: r, outputs: outputs, reportFinished: true)
             try FileSystem.writeFile(try folder.path("manifest.json"), Array(try JSONCoding.encode(manifest)), mode: config.run.fileMode)

@@ -90,3 +90,16 @@ func badDates(text: String, expected: DayParser.Result) {
     #expect(interner.find("C00000001") == nil || expected["C00000001"] != nil)
     #expect(interner.find("C99999999x") == nil)
 }
+
+/// The fast Int128 paths must agree with the standard library's conversions everywhere,
+/// including just outside Int64, where they fall back to it.
+@Test(arguments: [
+    Int128(0), Int128(1), Int128(-1), Int128(Int64.max), Int128(Int64.min), Int128(Int64.max) + 1, Int128(Int64.min) - 1,
+    Int128(123_456_789_012_345) * 987_654_321, -Int128(123_456_789_012_345) * 987_654_321, Int128.max, Int128.min,
+    Int128(9_007_199_254_740_993), -Int128(9_007_199_254_740_993),
+])
+func int128FastConversions(value: Int128) {
+    #expect(value.nearestDouble == Double(value))
+    let (high, low) = value.halves
+    #expect(Int128(high: high, low: low) == value)
+}

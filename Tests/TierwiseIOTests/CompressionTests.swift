@@ -67,3 +67,31 @@ func gzipRoundTrip(size: Int) throws {
     TestSupport.write(folder + "/packed.csv", bytes: try TestSupport.zstd(Array("a,b\n1,2\n".utf8)))
     #expect(try OpenedInput.open(folder + "/packed.csv").compression == .zstd)
 }
+
+/// The read-ahead thread must hand over every byte in order, whatever the block sizes.
+@Test(arguments: [(0, 7), (1, 7), (70_000, 1 << 10), (300_000, 4096), (300_000, 1 << 20)])
+func prefetchKeepsEveryByteInOrder(size: Int, block: Int) throws {
+    let data = sampleBytes(size, seed: UInt64(size) + 11)
+    let packed = try TestSupport.zstd(data)
+    let inner = try ZstdDecoder(source: MemoryStream(packed, maxBlock: 333), path: "x.zst")
+    let stream = PrefetchStream(inner, blockBytes: block, depth: 2, sourceBytes: { 0 })
+    #expect(try drain(stream, block: 1000) == data)
+}
+
+/// A decoding error reaches the reader after the bytes before it, not as a short file.
+@Test func prefetchThrowsTheInnerError() throws {
+    let packed = try TestSupport.zstd(sampleBytes(200_000, seed: 12))
+    let cut = Array(packed[..<(packed.count / 2)])
+    let stream = PrefetchStream(try ZstdDecoder(source: MemoryStream(cut), path: "x.zst"), blockBytes: 4096, sourceBytes: { 0 })
+    #expect(throws: IOError.self) { _ = try drain(stream) }
+}
+
+/// A reader that stops early must not leave the read-ahead thread blocked forever on a full queue.
+@Test func prefetchStopsWhenDropped() throws {
+    let packed = try TestSupport.zstd(sampleBytes(2_000_000, seed: 13))
+    for _ in 0..<20 {
+        let stream = PrefetchStream(try ZstdDecoder(source: MemoryStream(packed), path: "x.zst"), blockBytes: 1024, depth: 1, sourceBytes: { 0 })
+        var buffer = [UInt8](repeating: 0, count: 100)
+        #expect(try buffer.withUnsafeMutableBytes { try stream.read(into: $0) } == 100)
+    }
+}

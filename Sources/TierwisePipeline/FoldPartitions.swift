@@ -1,0 +1,180 @@
+import Dispatch
+import Foundation
+import TierwiseAnalytics
+
+/// One chunk's accepted rows after the in-order decisions (duplicates, new customers, shard),
+/// waiting to be folded: `customers[i]` is the customer of `chunk.rows[i]`, or −1 when the row
+/// is not folded.
+final class FoldBatch: @unchecked Sendable {
+    let sequence: Int
+    let chunk: ValidatedChunk
+    let customers: [Int32]
+    /// Partitions still to fold this batch; the last one frees its slot.
+    private var remaining: Int
+    private let lock = NSLock()
+
+    init(sequence: Int, chunk: ValidatedChunk, customers: [Int32], partitions: Int) {
+        self.sequence = sequence
+        self.chunk = chunk
+        self.customers = customers
+        remaining = partitions
+    }
+
+    /// True for the partition that finishes the batch last.
+    func partitionDone() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        remaining -= 1
+        return remaining == 0
+    }
+}
+
+/// A row the fold turned away because a running total would pass Int64 (AMOUNT_OVERFLOW).
+struct OverflowReject {
+    var sequence: Int
+    var record: Int
+    var line: Int
+    var bytes: [UInt8]
+}
+
+/// Folds the accepted rows on several threads: partition p folds the customers whose index
+/// is p modulo the number of partitions, each on its own serial queue, so that folding, which
+/// is two or three cache misses a row, runs on every core.
+///
+/// Each partition folds its customers' rows in file order: the sequencer hands the batches
+/// over in file order and a serial queue keeps it. A customer's sums, its overflow checks
+/// and its accounts (an account belongs to one customer) therefore see exactly the order of
+/// a one-thread fold, and the result is the same on any number of threads.
+///
+/// The activity lives in one buffer that the partitions write at disjoint indexes; it grows
+/// (after every queued batch is folded) when new customers come. The accounts are the
+/// caller's buffer, written the same way.
+final class FoldPartitions: @unchecked Sendable {
+    private let count: Int
+    private let queues: [DispatchQueue]
+    /// Whether batches are folded on the queues (more than one thread) or at once on the caller's.
+    private let concurrent: Bool
+    /// Bounds the batches waiting to be folded, so memory does not grow with the file.
+    private let slots: DispatchSemaphore
+    private let window: AnalysisWindow
+    private var activity: UnsafeMutableBufferPointer<CustomerActivity>
+    /// Customers whose activity is initialised, at the front of `activity`.
+    private var customers: Int
+    private let accounts: UnsafeMutableBufferPointer<AccountState>
+    /// Rows turned away, per partition; appended under `overflowLock` (rare).
+    private var overflow: [[OverflowReject]]
+    private let overflowLock = NSLock()
+
+    /// Takes over `activity` until `finish()` gives it back; `accounts` must stay valid until then.
+    init(activity: inout [CustomerActivity], accounts: UnsafeMutableBufferPointer<AccountState>, threads: Int, window: AnalysisWindow) {
+        count = max(1, threads)
+        queues = (0..<count).map { DispatchQueue(label: "tierwise.fold.\($0)") }
+        concurrent = threads > 1
+        slots = DispatchSemaphore(value: 2 * count + 2)
+        self.window = window
+        self.accounts = accounts
+        overflow = Array(repeating: [], count: count)
+        customers = activity.count
+        self.activity = .allocate(capacity: max(1024, activity.count + activity.count / 4))
+        activity.withUnsafeMutableBufferPointer { source in
+            if let base = source.baseAddress { self.activity.baseAddress!.moveInitialize(from: base, count: source.count) }
+        }
+        // The elements were moved out: fill the slots with empty values, which own nothing, so
+        // releasing the array releases nothing twice.
+        activity.withUnsafeMutableBufferPointer { $0.baseAddress.map { $0.initialize(repeating: CustomerActivity(), count: customers) } }
+        activity = []
+    }
+
+    deinit {
+        activity.baseAddress!.deinitialize(count: customers)
+        activity.deallocate()
+    }
+
+    /// Queues one batch whose customers are all below `customerCount`; blocks while too many are waiting.
+    func fold(_ batch: FoldBatch, customerCount: Int) {
+        if customerCount > customers { grow(to: customerCount) }
+        guard concurrent else {
+            for p in 0..<count { fold(batch, part: p) }
+            return
+        }
+        slots.wait()
+        for p in 0..<count {
+            queues[p].async {
+                self.fold(batch, part: p)
+                if batch.partitionDone() { self.slots.signal() }
+            }
+        }
+    }
+
+    /// Adds empty activity up to `n` customers, moving the buffer when it is full. Folds in
+    /// flight only touch customers below the old count, so only a move needs them finished.
+    private func grow(to n: Int) {
+        if n > activity.count {
+            drain()
+            let moved = UnsafeMutableBufferPointer<CustomerActivity>.allocate(capacity: max(n, activity.count * 2))
+            moved.baseAddress!.moveInitialize(from: activity.baseAddress!, count: customers)
+            activity.deallocate()
+            activity = moved
+        }
+        (activity.baseAddress! + customers).initialize(repeating: CustomerActivity(), count: n - customers)
+        customers = n
+    }
+
+    private func fold(_ batch: FoldBatch, part p: Int) {
+        let count = count
+        let window = window
+        let activity = activity
+        let accounts = accounts
+        var turnedAway: [OverflowReject] = []
+        batch.chunk.rows.withUnsafeBufferPointer { rows in
+            batch.customers.withUnsafeBufferPointer { customers in
+                for i in 0..<rows.count {
+                    let c = Int(customers[i])
+                    guard c >= 0, c % count == p else { continue }
+                    let row = rows[i]
+                    // The account is checked first, so that a rejected row leaves the customer untouched too.
+                    if (row.account >= 0 && accounts[Int(row.account)].wouldOverflow(amount: row.txn.amount))
+                        || !activity[c].foldUnlessOverflow(row.txn, window: window) {
+                        let r = Int(row.record)
+                        turnedAway.append(OverflowReject(sequence: batch.sequence, record: r, line: batch.chunk.chunk.lines[r],
+                                                         bytes: batch.chunk.chunk.withRecord(r) { Array($0) }))
+                        continue
+                    }
+                    if row.account >= 0 {
+                        accounts[Int(row.account)].fold(day: row.txn.day, amount: row.txn.amount, window: window)
+                    }
+                }
+            }
+        }
+        if !turnedAway.isEmpty {
+            overflowLock.lock()
+            overflow[p] += turnedAway
+            overflowLock.unlock()
+        }
+    }
+
+    /// Waits until every queued batch is folded.
+    func drain() {
+        if concurrent { for q in queues { q.sync {} } }
+    }
+
+    /// Waits for every queued batch and returns the rows turned away so far, in file order.
+    func drainOverflow() -> [OverflowReject] {
+        drain()
+        let all = overflow.flatMap { $0 }
+        overflow = Array(repeating: [], count: count)
+        return all.sorted { ($0.sequence, $0.record) < ($1.sequence, $1.record) }
+    }
+
+    /// Waits for every queued batch and gives back the activity of `n` customers.
+    func finish(customers n: Int) -> [CustomerActivity] {
+        drain()
+        if n > customers { grow(to: n) }
+        let taken = customers
+        customers = 0
+        return Array(unsafeUninitializedCapacity: taken) { buffer, initialized in
+            buffer.baseAddress!.moveInitialize(from: activity.baseAddress!, count: taken)
+            initialized = taken
+        }
+    }
+}
