@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import TierwiseAnalytics
+import TierwiseIO
 
 /// One chunk's accepted rows after the in-order decisions (duplicates, new customers, shard),
 /// waiting to be folded: `customers[i]` is the customer of `chunk.rows[i]`, or −1 when the row
@@ -51,6 +52,9 @@ struct OverflowReject {
 /// caller's buffer, written the same way.
 final class FoldPartitions: @unchecked Sendable {
     private let count: Int
+    /// How many rows ahead the fold prefetches: enough to cover a memory access, few enough
+    /// that the lines are still in the cache when the row comes.
+    static let lookahead = 16
     private let queues: [DispatchQueue]
     /// Whether batches are folded on the queues (more than one thread) or at once on the caller's.
     private let concurrent: Bool
@@ -129,6 +133,16 @@ final class FoldPartitions: @unchecked Sendable {
         batch.chunk.rows.withUnsafeBufferPointer { rows in
             batch.customers.withUnsafeBufferPointer { customers in
                 for i in 0..<rows.count {
+                    // The records of a row some way ahead start loading now, so the misses overlap.
+                    let ahead = i + FoldPartitions.lookahead
+                    if ahead < rows.count {
+                        let c = Int(customers[ahead])
+                        if c >= 0 && c % count == p {
+                            prefetchForWrite(activity.baseAddress! + c)
+                            let a = Int(rows[ahead].account)
+                            if a >= 0 { prefetchForWrite(accounts.baseAddress! + a) }
+                        }
+                    }
                     let c = Int(customers[i])
                     guard c >= 0, c % count == p else { continue }
                     let row = rows[i]
