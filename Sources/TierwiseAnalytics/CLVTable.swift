@@ -30,6 +30,6 @@ public struct CLVTable: Sendable, Equatable {
     public func bankCLV(_ i: Int, profit: Int64, frequency: Int32) -> Int64? {
         guard let d = discountedTransactions?[i], d.isFinite else { return nil }
         let perTransaction = Double(profit) / Double(max(frequency, 1))
-        return Int64((d * perTransaction / 100).rounded()) * 100
+        return Money.derived(steps: d * perTransaction / 100, step: 100)
     }
 }

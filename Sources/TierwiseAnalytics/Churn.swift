@@ -98,6 +98,6 @@ public enum ChurnRules {
     /// max(clv, 0) × (1 − p_alive) for flagged customers; nil without a model or a flag.
     public static func valueAtRisk(flags: ChurnFlags, clv: Int64?, pAlive: Double?) -> Int64? {
         guard !flags.isEmpty, let clv, let pAlive else { return nil }
-        return Int64((Double(max(clv, 0)) * (1 - pAlive) / 100).rounded()) * 100
+        return Money.derived(steps: Double(max(clv, 0)) * (1 - pAlive) / 100, step: 100)
     }
 }

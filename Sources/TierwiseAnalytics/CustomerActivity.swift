@@ -34,6 +34,11 @@ public struct CustomerActivity: Sendable, Equatable {
     /// Every accepted row, and the first day of any row (for tenure when nothing else says).
     public var rows: Int32 = 0
     public var firstDay: Day? = nil
+    /// Σ|balance| of the customer's accounts plus Σ|amount| of the rows booked on them. Every
+    /// per-customer balance total (by product, deposits, 90 days ago) is bounded by it, so
+    /// ingest rejects an account or a row that would take it past Int64 (AMOUNT_OVERFLOW)
+    /// and those totals can never overflow. Used by ingest only; not saved.
+    public var accountMagnitude: Int64 = 0
 
     public init() {}
 

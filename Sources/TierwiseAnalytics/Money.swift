@@ -10,6 +10,24 @@ public enum Money {
     /// (`AMOUNT_OVERFLOW`) rather than wrapped.
     public static let maxMagnitude: Int64 = 100_000_000_000 * 10_000
 
+    /// The largest magnitude of a figure derived in floating point (a profit part, a CLV, a
+    /// value at risk): an eighth of Int64, about 1.15 × 10^14 currency units, so that a few
+    /// of them add up without overflow. Only absurd input (balances of hundreds of trillions)
+    /// gets there; the figure is clamped to it instead of trapping.
+    public static let maxDerived: Int64 = Int64.max / 8
+
+    /// `steps` (a count of `step` money units, from floating-point arithmetic) rounded, in
+    /// money units, clamped to ±`maxDerived`; NaN gives 0. The caller computes `steps` so the
+    /// rounding is exactly that of its formula.
+    public static func derived(steps value: Double, step: Int64) -> Int64 {
+        let steps = value.rounded()
+        let limit = maxDerived / step
+        if steps.isNaN { return 0 }
+        if steps >= Double(limit) { return limit * step }
+        if steps <= -Double(limit) { return -limit * step }
+        return Int64(steps) * step
+    }
+
     public enum ParseResult: Equatable, Sendable {
         case value(Int64)
         case empty

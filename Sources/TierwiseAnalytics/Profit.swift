@@ -94,9 +94,10 @@ public enum Profitability {
                            profit: niiUnits + feeUnits - lossUnits - costUnits)
     }
 
-    /// Money units rounded to whole cents, so reported parts add up to the reported profit.
+    /// Money units rounded to whole cents, so reported parts add up to the reported profit;
+    /// clamped to ±`Money.maxDerived`, so the four parts add up without overflow.
     @inline(__always)
-    static func units(_ value: Double) -> Int64 { Int64((value * 100).rounded()) * (Money.scale / 100) }
+    static func units(_ value: Double) -> Int64 { Money.derived(steps: value * 100, step: Money.scale / 100) }
 
     public static func table(_ t: FeatureTable, _ p: ProfitParameters, threads: Int) -> ProfitTable {
         let rates = Rates(p)

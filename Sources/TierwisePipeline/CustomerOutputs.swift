@@ -125,12 +125,18 @@ struct CustomerOutputs {
 
     private func managers() throws -> Manifest.Output {
         let w = try open("managers.csv", Self.managerColumns)
-        var clvByManager: [String: Int64] = [:]
-        for i in 0..<t.count { clvByManager[t.manager[i], default: 0] += data.churn.clv[i] ?? 0 }
+        // In Int128: a few customers near the Int64 limit would overflow an Int64 total.
+        var clvByManager: [String: Int128] = [:]
+        for i in 0..<t.count { clvByManager[t.manager[i], default: 0] += Int128(data.churn.clv[i] ?? 0) }
         for m in summary.managers {
             w.text(m.managerId); w.integer(Int64(m.customers))
             for tier in Tier.allCases { w.integer(Int64(m.byTier[tier.name] ?? 0)) }
-            w.fixed(m.profit, places: 2); money(w, data.clv.table.available ? clvByManager[m.managerId] : nil)
+            w.fixed(m.profit, places: 2)
+            if data.clv.table.available, let clv = clvByManager[m.managerId] {
+                if let exact = Int64(exactly: clv) { w.decimal(exact) } else { w.fixed(clv.nearestDouble / Double(Money.scale), places: 2) }
+            } else {
+                w.empty()
+            }
             w.integer(Int64(m.watchlistCustomers)); fixed(w, m.valueAtRisk, 2)
             try w.endRow()
         }

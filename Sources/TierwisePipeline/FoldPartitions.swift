@@ -147,7 +147,9 @@ final class FoldPartitions: @unchecked Sendable {
                     guard c >= 0, c % count == p else { continue }
                     let row = rows[i]
                     // The account is checked first, so that a rejected row leaves the customer untouched too.
-                    if (row.account >= 0 && accounts[Int(row.account)].wouldOverflow(amount: row.txn.amount))
+                    let moved = Int64(row.txn.amount.magnitude)
+                    if (row.account >= 0 && (accounts[Int(row.account)].wouldOverflow(amount: row.txn.amount)
+                                             || activity[c].accountMagnitude.addingReportingOverflow(moved).overflow))
                         || !activity[c].foldUnlessOverflow(row.txn, window: window) {
                         let r = Int(row.record)
                         turnedAway.append(OverflowReject(sequence: batch.sequence, record: r, line: batch.chunk.chunk.lines[r],
@@ -155,6 +157,7 @@ final class FoldPartitions: @unchecked Sendable {
                         continue
                     }
                     if row.account >= 0 {
+                        activity[c].accountMagnitude += moved
                         accounts[Int(row.account)].fold(day: row.txn.day, amount: row.txn.amount, window: window)
                     }
                 }

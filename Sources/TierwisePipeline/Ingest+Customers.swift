@@ -10,21 +10,21 @@ extension Ingest {
         let shard = filter?.shard
         var seen = Set<Int32>()
         let counts = try eachRow("customers", spec, columns: CustomerColumns.all, required: ["customer_id"], rejects: rejects, shard: shard,
-                                 index: CustomerFieldIndex.init) { row, ix in
+                                 index: CustomerFieldIndex.init) { row, ix, rejectRow in
             let fields = row.fields
             guard fields.with(ix.customer, { _ in true }) != nil else {
                 if let shard, !shard.ownsUnattributed { return nil }
-                try row.reject(.missingField, "customer_id", "a customer id is required"); return .rejected
+                try rejectRow(.missingField, "customer_id", "a customer id is required"); return .rejected
             }
             if let shard, fields.with(ix.customer, { shard.owns($0) }) != true { return nil }
             var profile = CustomerProfile()
             if let result = fields.with(ix.onboardedOn, { DayParser.parse($0, utcOffsetSeconds: 0) }) {
-                guard case .day(let d) = result else { try row.reject(.badDate, "onboarded_on", "expected a date YYYY-MM-DD"); return .rejected }
+                guard case .day(let d) = result else { try rejectRow(.badDate, "onboarded_on", "expected a date YYYY-MM-DD"); return .rejected }
                 if d > state.window.asOf { return .afterAsOf }
                 profile.onboardedOn = d
             }
             if let text = fields.string(ix.riskRating) {
-                guard let v = Int8(text), v >= 1, v <= 10 else { try row.reject(.badRiskRating, "risk_rating", "expected a whole number 1 to 10"); return .rejected }
+                guard let v = Int8(text), v >= 1, v <= 10 else { try rejectRow(.badRiskRating, "risk_rating", "expected a whole number 1 to 10"); return .rejected }
                 profile.riskRating = v
             }
             profile.segment = fields.string(ix.segment)
@@ -32,7 +32,7 @@ extension Ingest {
             profile.manager = fields.string(ix.manager)
             let index = fields.with(ix.customer) { state.customer($0) }!
             guard seen.insert(index).inserted else {
-                try row.reject(.duplicateCustomer, "customer_id", "the customer appears earlier in the customers dump")
+                try rejectRow(.duplicateCustomer, "customer_id", "the customer appears earlier in the customers dump")
                 return .rejected
             }
             state.profiles[Int(index)] = profile
@@ -54,12 +54,12 @@ extension Ingest {
         let products = Vocabulary(contract: Product.named, labels: spec.productLabels)
         let shard = filter?.shard
         let counts = try eachRow("accounts", spec, columns: AccountColumns.all, required: ["account_id", "customer_id", "product", "balance"],
-                                 rejects: rejects, shard: shard, index: AccountFieldIndex.init) { row, ix in
+                                 rejects: rejects, shard: shard, index: AccountFieldIndex.init) { row, ix, rejectRow in
             let fields = row.fields
             var mine = shard?.ownsUnattributed ?? true
             func reject(_ reason: RejectReason, _ field: String, _ detail: String) throws -> RowOutcome? {
                 guard mine else { return nil }
-                try row.reject(reason, field, detail)
+                try rejectRow(reason, field, detail)
                 return .rejected
             }
             guard fields.with(ix.account, { _ in true }) != nil else { return try reject(.missingField, "account_id", "an account id is required") }
@@ -118,10 +118,16 @@ extension Ingest {
                 }
                 if seenElsewhere { return try reject(.duplicateAccount, "account_id", "the account appears earlier in the accounts dump") }
             }
-            let before = state.accountIds.count
-            let accountIndex = fields.with(ix.account) { state.accountIds.intern($0) }!
-            guard Int(accountIndex) == before else { return try reject(.duplicateAccount, "account_id", "the account appears earlier in the accounts dump") }
+            if (fields.with(ix.account, { state.accountIds.find($0) }) ?? nil) != nil {
+                return try reject(.duplicateAccount, "account_id", "the account appears earlier in the accounts dump")
+            }
+            let known = fields.with(ix.customer, { state.customerIds.find($0) }) ?? nil
+            if let known, state.activity[Int(known)].accountMagnitude.addingReportingOverflow(Int64(balance.magnitude)).overflow {
+                return try reject(.amountOverflow, "balance", "the customer's account balances together would pass the 64-bit limit")
+            }
+            _ = fields.with(ix.account) { state.accountIds.intern($0) }
             let customer = fields.with(ix.customer) { state.customer($0) }!
+            state.activity[Int(customer)].accountMagnitude += Int64(balance.magnitude)
             state.accounts.append(AccountState(customer: customer, product: product, openedOn: opened, closedOn: closed, balance: balance,
                                                interestRate: rate, creditLimit: limit))
             return .accepted
@@ -156,51 +162,63 @@ func structural(_ chunk: RecordChunk, _ r: Int, _ parser: CSVFieldParser, _ fiel
 
 /// One data row of an optional dump, handed to the per-input rules by `Ingest.eachRow`.
 struct DumpRow {
-    let fields: RecordFields
-    let header: HeaderMap
-    let reject: (RejectReason, String, String) throws -> Void
+    let fields: DumpFields
 }
 
 extension Ingest {
     /// Reads every file of an optional dump (customers, accounts): counts each row, rejects
     /// structurally broken ones, and hands the rest to `accept`, which either uses the row
-    /// (returning `.accepted`), rejects it through `row.reject`, or counts it as after the as-of
-    /// date. In shard mode `accept` returns nil for another shard's row (counted as read only),
-    /// and structural rejects belong to shard 0.
+    /// (returning `.accepted`), rejects it through its third argument, or counts it as after
+    /// the as-of date. In shard mode `accept` returns nil for another shard's row (counted as
+    /// read only), and structural rejects belong to shard 0.
+    ///
+    /// Workers parse the chunks (`DumpParser`); `accept` runs on this thread in file order, so
+    /// "the first row wins" and the order customers are numbered in do not depend on threads.
     /// `index` resolves the fields of the columns once per file, so a row costs no lookup by name.
     func eachRow<Index>(_ input: String, _ spec: InputSpec, columns: [String], required: [String], rejects: RejectWriter, shard: ShardSpec? = nil,
-                        index makeIndex: (HeaderMap) -> Index, accept: (DumpRow, Index) throws -> RowOutcome?) throws -> InputCounts {
+                        index makeIndex: (HeaderMap) -> Index,
+                        accept: (DumpRow, Index, (RejectReason, String, String) throws -> Void) throws -> RowOutcome?) throws -> InputCounts {
         var counts = InputCounts(name: input)
         for path in try expandInputPaths(spec, input: input) {
             let file = try CSVInputFile(input: input, path: path, spec: spec, settings: config.run, columns: columns, required: required)
             counts.columns = file.header.presentColumns
-            let parser = CSVFieldParser(delimiter: spec.delimiter, maxFields: config.run.maxFields)
-            let fields = RecordFields(parser: parser)
             let index = makeIndex(file.header)
             var info = file.fileInfo
-            while let (chunk, first) = try file.next() {
-                for r in first..<chunk.count {
-                    counts.rowsRead += 1
-                    info.rowsRead += 1
-                    var rejected = false
-                    let reject = { (reason: RejectReason, field: String, detail: String) throws in
-                        rejected = true
-                        counts.rejected += 1
-                        counts.rejectsByReason[reason.rawValue, default: 0] += 1
-                        try rejects.write(input: input, file: path, Reject(line: chunk.lines[r], reason: reason, field: field, detail: detail,
-                                                                           record: chunk.withRecord(r) { Array($0) }))
-                    }
-                    if let problem = structural(chunk, r, parser, fields, header: file.header) {
-                        if shard?.ownsUnattributed ?? true { try reject(problem.0, "", problem.1) }
-                        continue
-                    }
-                    switch try accept(DumpRow(fields: fields, header: file.header, reject: reject), index) {
-                    case .accepted?: counts.accepted += 1
-                    case .afterAsOf?: counts.afterAsOf += 1
-                    case .rejected?: precondition(rejected, "a row was reported rejected without a reject record")
-                    case nil: break
+            func consume(_ parsed: DumpChunk) throws {
+                let chunk = parsed.chunk
+                var rejected = false
+                func reject(_ r: Int, _ reason: RejectReason, _ field: String, _ detail: String) throws {
+                    rejected = true
+                    counts.rejected += 1
+                    counts.rejectsByReason[reason.rawValue, default: 0] += 1
+                    try rejects.write(input: input, file: path, Reject(line: chunk.lines[r], reason: reason, field: field, detail: detail,
+                                                                       record: chunk.withRecord(r) { Array($0) }))
+                }
+                try parsed.withFields { fields in
+                    for r in parsed.first..<chunk.count {
+                        counts.rowsRead += 1
+                        info.rowsRead += 1
+                        rejected = false
+                        if let problem = parsed.problems[r - parsed.first] {
+                            if shard?.ownsUnattributed ?? true { try reject(r, problem.0, "", problem.1) }
+                            continue
+                        }
+                        switch try accept(DumpRow(fields: fields(r)), index, { try reject(r, $0, $1, $2) }) {
+                        case .accepted?: counts.accepted += 1
+                        case .afterAsOf?: counts.afterAsOf += 1
+                        case .rejected?: precondition(rejected, "a row was reported rejected without a reject record")
+                        case nil: break
+                        }
                     }
                 }
+            }
+            let makeParser = { DumpParser(header: file.header, delimiter: spec.delimiter, maxFields: self.config.run.maxFields) }
+            if threads <= 1 {
+                let parser = makeParser()
+                while let (chunk, first) = try file.next() { try consume(parser.parse(chunk, from: first)) }
+            } else {
+                try ParallelChunks.run(workers: threads, next: { try file.next() }, makeWorker: makeParser,
+                                       work: { parser, item in parser.parse(item.chunk, from: item.firstRecord) }, consume: consume)
             }
             counts.files.append(info)
         }

@@ -5,6 +5,12 @@ import TierwiseAnalytics
 /// Money totals are integer sums, so they do not depend on the order of customers.
 public enum SummaryBuilder {
     static func money(_ units: Int64) -> Double { Double(units) / Double(Money.scale) }
+    static func money(_ units: Int128) -> Double { units.nearestDouble / Double(Money.scale) }
+
+    /// A sum over customers, in Int128: every customer's amounts fit Int64, but a few
+    /// customers near that limit (hostile input) would overflow an Int64 total and trap.
+    static func total<S: Sequence>(_ values: S) -> Int128 where S.Element == Int64 { values.reduce(Int128(0)) { $0 + Int128($1) } }
+    static func total<S: Sequence>(_ values: S) -> Int128 where S.Element == Int64? { values.reduce(Int128(0)) { $0 + Int128($1 ?? 0) } }
 
     public static func build(_ d: ReportData) -> Summary {
         let t = d.features, n = t.count
@@ -19,10 +25,10 @@ public enum SummaryBuilder {
 
         // Headline.
         let active = t.frequency.filter { $0 > 0 }.count
-        let totalProfit = d.profit.profit.reduce(0, +)
-        let totalCLV: Int64? = clvKnown ? d.churn.clv.reduce(0) { $0 + ($1 ?? 0) } : nil
+        let totalProfit = total(d.profit.profit)
+        let totalCLV: Int128? = clvKnown ? total(d.churn.clv) : nil
         let flagged = d.churn.flags.filter { !$0.isEmpty }.count
-        let totalVaR: Int64? = clvKnown ? d.churn.valueAtRisk.reduce(0) { $0 + ($1 ?? 0) } : nil
+        let totalVaR: Int128? = clvKnown ? total(d.churn.valueAtRisk) : nil
         let rejected = d.dataQuality.inputs.reduce(0) { $0 + $1.rejected }
         let headline = Summary.Headline(customers: n, activeCustomers: active, totalProfit: money(totalProfit), totalClv: totalCLV.map(money),
                                         customersFlagged: flagged, valueAtRisk: totalVaR.map(money),
@@ -32,25 +38,25 @@ public enum SummaryBuilder {
         let byProfit = d.profit.profit.sorted(by: >)
         var pareto: [[Double]] = [[0, 0]]
         var top20: Double? = nil
-        let positive = byProfit.reduce(Int64(0)) { $0 + $1 }
+        let positive = total(byProfit)
         if n > 0 && positive != 0 {
-            var running: Int64 = 0
+            var running: Int128 = 0
             var next = 1
             for (k, v) in byProfit.enumerated() {
-                running += v
+                running += Int128(v)
                 let share = Double(k + 1) / Double(n)
                 while next <= 100 && share >= Double(next) / 100 {
-                    pareto.append([Double(next) / 100, Double(running) / Double(positive)])
+                    pareto.append([Double(next) / 100, running.nearestDouble / positive.nearestDouble])
                     next += 1
                 }
             }
             let topCount = Int((Double(n) * 0.2).rounded())
-            top20 = Double(byProfit.prefix(topCount).reduce(Int64(0), +)) / Double(positive)
+            top20 = total(byProfit.prefix(topCount)).nearestDouble / positive.nearestDouble
         }
         let profit = Summary.ProfitSummary(
-            total: money(totalProfit), netInterestIncome: t.hasAccounts ? money(d.profit.netInterestIncome.reduce(0, +)) : nil,
-            feeIncome: money(d.profit.feeIncome.reduce(0, +)), expectedLoss: t.hasAccounts ? money(d.profit.expectedLoss.reduce(0, +)) : nil,
-            costToServe: money(d.profit.costToServe.reduce(0, +)), negativeProfitCustomers: d.profit.profit.filter { $0 < 0 }.count,
+            total: money(totalProfit), netInterestIncome: t.hasAccounts ? money(total(d.profit.netInterestIncome)) : nil,
+            feeIncome: money(total(d.profit.feeIncome)), expectedLoss: t.hasAccounts ? money(total(d.profit.expectedLoss)) : nil,
+            costToServe: money(total(d.profit.costToServe)), negativeProfitCustomers: d.profit.profit.filter { $0 < 0 }.count,
             top20Share: top20, pareto: pareto)
 
         // Tiers.
@@ -63,9 +69,9 @@ public enum SummaryBuilder {
             let perWeek = Double(members.count) * (TierParameters.contactsPerYear(cadence) ?? 12) / 52
             totalContacts += perWeek
             tierRows.append(Summary.TierRow(
-                tier: tier.name, customers: members.count, profit: money(members.reduce(0) { $0 + d.profit.profit[$1] }),
-                clv: clvKnown ? money(members.reduce(0) { $0 + (d.churn.clv[$1] ?? 0) }) : nil,
-                relationshipBalance: money(members.reduce(0) { $0 + t.relationshipBalance($1) }), cadence: cadence,
+                tier: tier.name, customers: members.count, profit: money(total(members.lazy.map { d.profit.profit[$0] })),
+                clv: clvKnown ? money(total(members.lazy.map { d.churn.clv[$0] })) : nil,
+                relationshipBalance: money(total(members.lazy.map { t.relationshipBalance($0) })), cadence: cadence,
                 contactsPerWeek: (perWeek * 10).rounded() / 10, privateBankingOverrides: members.filter { d.tier.result.privateBanking[$0] && d.tier.result.rank[$0] > cutA }.count))
         }
         let w = d.tier.result.weightsUsed
@@ -74,11 +80,11 @@ public enum SummaryBuilder {
 
         // RFM grid and segments.
         var counts = [[Int]](repeating: [Int](repeating: 0, count: 5), count: 5)
-        var sums = [[Int64]](repeating: [Int64](repeating: 0, count: 5), count: 5)
+        var sums = [[Int128]](repeating: [Int128](repeating: 0, count: 5), count: 5)
         for i in 0..<n {
             let row = 5 - Int(d.rfm.r[i]), col = Int(d.rfm.f[i]) - 1
             counts[row][col] += 1
-            sums[row][col] += t.monetary[i]
+            sums[row][col] += Int128(t.monetary[i])
         }
         var means: [[Double?]] = []
         for r in 0..<5 {
@@ -92,8 +98,8 @@ public enum SummaryBuilder {
         var segments: [Summary.SegmentRow] = []
         for (k, name) in d.rfm.segmentNames.enumerated() {
             let members = (0..<n).filter { Int(d.rfm.segment[$0]) == k }
-            segments.append(Summary.SegmentRow(segment: name, customers: members.count, monetary: money(members.reduce(0) { $0 + t.monetary[$1] }),
-                                               profit: money(members.reduce(0) { $0 + d.profit.profit[$1] })))
+            segments.append(Summary.SegmentRow(segment: name, customers: members.count, monetary: money(total(members.lazy.map { t.monetary[$0] })),
+                                               profit: money(total(members.lazy.map { d.profit.profit[$0] }))))
         }
 
         // Models.
@@ -162,14 +168,14 @@ public enum SummaryBuilder {
         let tierMovement = Summary.TierMovement(previousRun: d.previousRun, matrix: movement, moved: up + down, up: up, down: down)
 
         // Managers.
-        var managers: [String: (count: Int, tiers: [Int], profit: Int64, watch: Int, risk: Int64)] = [:]
+        var managers: [String: (count: Int, tiers: [Int], profit: Int128, watch: Int, risk: Int128)] = [:]
         for i in 0..<n {
             var m = managers[t.manager[i]] ?? (0, [0, 0, 0, 0], 0, 0, 0)
             m.count += 1
             m.tiers[Int(tiers[i].rawValue)] += 1
-            m.profit += d.profit.profit[i]
+            m.profit += Int128(d.profit.profit[i])
             if !d.churn.flags[i].isEmpty { m.watch += 1 }
-            m.risk += d.churn.valueAtRisk[i] ?? 0
+            m.risk += Int128(d.churn.valueAtRisk[i] ?? 0)
             managers[t.manager[i]] = m
         }
         let managerRows = managers.keys.sorted().map { id -> Summary.ManagerRow in

@@ -103,3 +103,15 @@ func int128FastConversions(value: Int128) {
     let (high, low) = value.halves
     #expect(Int128(high: high, low: low) == value)
 }
+
+/// Derived money figures round like their formulas and clamp instead of trapping.
+@Test func derivedMoneyRoundsAndClamps() {
+    #expect(Money.derived(steps: 12.5, step: 100) == 1_300)
+    #expect(Money.derived(steps: -12.4, step: 100) == -1_200)
+    #expect(Money.derived(steps: .nan, step: 100) == 0)
+    let limit = Money.maxDerived / 100 * 100
+    #expect(Money.derived(steps: 1e30, step: 100) == limit)
+    #expect(Money.derived(steps: -.infinity, step: 100) == -limit)
+    // Four clamped parts add up without overflow.
+    #expect(!limit.multipliedReportingOverflow(by: 4).overflow)
+}

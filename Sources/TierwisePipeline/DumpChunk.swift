@@ -1,0 +1,80 @@
+import Foundation
+import TierwiseIO
+
+/// One chunk of an optional dump (customers, accounts), parsed by a worker: for each record
+/// either the structural problem that rejects it or its fields, copied out of the parser.
+/// The rules that need the whole dump so far (duplicates, interning) then run on one thread
+/// in file order, without parsing.
+struct DumpChunk {
+    var chunk: RecordChunk
+    var first: Int
+    /// Per record from `first`: why it is rejected before any rule looks at it, or nil.
+    var problems: [(RejectReason, String)?] = []
+    /// The fields of sound records, back to back; record k's fields end at
+    /// `fieldEnds[k × fieldCount ..< (k + 1) × fieldCount]` (all zero-width for a rejected record).
+    var bytes: [UInt8] = []
+    var fieldEnds: [Int32] = []
+    let fieldCount: Int
+
+    /// Calls `body` with a function giving the fields of record `r` of the chunk; the fields
+    /// point into this chunk, so they are only valid inside `body`.
+    func withFields<R>(_ body: ((Int) -> DumpFields) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBytes { bytes in
+            try fieldEnds.withUnsafeBufferPointer { ends in
+                try body { r in DumpFields(bytes: bytes, ends: ends, first: (r - first) * fieldCount, count: fieldCount) }
+            }
+        }
+    }
+}
+
+/// Field access for one record of a `DumpChunk`, with `RecordFields`' rules: an empty field
+/// reads as absent. Plain pointers, so handing a row to the rules costs no reference counting.
+struct DumpFields {
+    let bytes: UnsafeRawBufferPointer
+    let ends: UnsafeBufferPointer<Int32>
+    /// Index in `ends` of this record's first field.
+    let first: Int
+    let count: Int
+
+    @inline(__always)
+    func with<R>(_ index: Int?, _ body: (UnsafeRawBufferPointer) -> R) -> R? {
+        guard let index, index < count else { return nil }
+        let k = first + index
+        let end = Int(ends[k])
+        let start = k == 0 ? 0 : Int(ends[k - 1])
+        guard end > start else { return nil }
+        return body(UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+    }
+
+    func string(_ index: Int?) -> String? { with(index) { String(decoding: $0, as: UTF8.self) } }
+}
+
+/// Parses dump chunks; one per worker thread, as it owns a libcsv parser.
+final class DumpParser {
+    private let parser: CSVFieldParser
+    private let fields: RecordFields
+    private let header: HeaderMap
+
+    init(header: HeaderMap, delimiter: UInt8, maxFields: Int) {
+        self.header = header
+        parser = CSVFieldParser(delimiter: delimiter, maxFields: maxFields)
+        fields = RecordFields(parser: parser)
+    }
+
+    func parse(_ chunk: RecordChunk, from first: Int) -> DumpChunk {
+        let fc = header.fieldCount
+        var out = DumpChunk(chunk: chunk, first: first, fieldCount: fc)
+        out.problems.reserveCapacity(chunk.count - first)
+        out.fieldEnds.reserveCapacity((chunk.count - first) * fc)
+        out.bytes.reserveCapacity(chunk.bytes.count)
+        for r in first..<chunk.count {
+            let problem = structural(chunk, r, parser, fields, header: header)
+            out.problems.append(problem)
+            for i in 0..<fc {
+                if problem == nil { out.bytes.append(contentsOf: parser.field(i)) }
+                out.fieldEnds.append(Int32(out.bytes.count))
+            }
+        }
+        return out
+    }
+}
