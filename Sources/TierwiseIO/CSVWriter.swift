@@ -11,11 +11,42 @@ public final class CSVWriter {
     public private(set) var rows = 0
     public let path: String
 
+    /// Bytes kept before they go to the sink; a fragment keeps all of them.
+    private let flushAt: Int
+
     public init(sink: ByteSink, path: String, header: [String]) throws {
         self.sink = sink
         self.path = path
+        flushAt = 1 << 16
         for h in header { text(h) }
         try endRow(countsAsRow: false)
+    }
+
+    private init(fragmentOf path: String) {
+        sink = MemorySink()
+        self.path = path
+        flushAt = Int.max
+    }
+
+    /// A writer of rows only, in memory, for a piece of a long file formatted on another
+    /// thread: take the rows with `takeFragment()` and add them in order with `append(_:)`.
+    public static func fragment() -> CSVWriter { CSVWriter(fragmentOf: "") }
+
+    /// The rows written so far to a fragment, which starts again empty.
+    public func takeFragment() -> CSVFragment {
+        defer { line = []; rows = 0 }
+        return CSVFragment(bytes: line, rows: rows)
+    }
+
+    /// Adds a fragment's rows after the rows written so far (between rows, not inside one).
+    public func append(_ fragment: CSVFragment) throws {
+        precondition(first, "a fragment can only be added between rows")
+        try flushLine()
+        try fragment.bytes.withUnsafeBytes { raw in
+            hasher.update(raw)
+            try sink.write(raw)
+        }
+        rows += fragment.rows
     }
 
     /// A text cell: quoted when it holds a delimiter, quote or newline; formula-escaped.
@@ -83,35 +114,35 @@ public final class CSVWriter {
     private static let powersOfTen: [Double] = (0...18).map { p in (0..<p).reduce(1.0) { r, _ in r * 10 } }
 
     private func appendFixed(_ magnitude: UInt64, places: Int) {
-        var places = places
         var p: UInt64 = 1
         for _ in 0..<places { p *= 10 }
-        appendDigits(Int64(magnitude / p))
+        appendDigits(magnitude / p, minimumDigits: 1)
         guard places > 0 else { return }
         line.append(UInt8(ascii: "."))
-        var frac = magnitude % p
-        var digits = [UInt8](repeating: 48, count: places)
-        while places > 0 {
-            places -= 1
-            digits[places] = UInt8(48 + frac % 10)
-            frac /= 10
-        }
-        line.append(contentsOf: digits)
+        appendDigits(magnitude % p, minimumDigits: places)
     }
 
     private func appendDigits(_ value: Int64) {
         if value < 0 { line.append(UInt8(ascii: "-")) }
-        var v = value.magnitude
-        if v == 0 { line.append(48); return }
+        appendDigits(value.magnitude, minimumDigits: 1)
+    }
+
+    /// The decimal digits of `value`, with leading zeros up to `minimumDigits`. Formatted in
+    /// a buffer on the stack: an array or a generic append per cell cost more than the digits.
+    private func appendDigits(_ value: UInt64, minimumDigits: Int) {
+        var v = value
         var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)
         withUnsafeMutableBytes(of: &buffer) { raw in
             var i = raw.count
-            while v > 0 {
+            while v > 0 || raw.count - i < minimumDigits {
                 i -= 1
                 raw[i] = UInt8(48 + v % 10)
                 v /= 10
             }
-            line.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i...]))
+            while i < raw.count {
+                line.append(raw[i])
+                i += 1
+            }
         }
     }
 
@@ -133,7 +164,7 @@ public final class CSVWriter {
 
     private func endRow(countsAsRow: Bool) throws {
         line.append(0x0A)
-        if line.count >= 1 << 16 { try flushLine() }
+        if line.count >= flushAt { try flushLine() }
         first = true
         if countsAsRow { rows += 1 }
     }
@@ -152,4 +183,10 @@ public final class CSVWriter {
         try sink.finish()
         return hasher.finalize()
     }
+}
+
+/// Rows formatted by a fragment writer, ready to be added to a file's writer.
+public struct CSVFragment: Sendable {
+    public let bytes: [UInt8]
+    public let rows: Int
 }

@@ -11,6 +11,18 @@ struct CustomerOutputs {
     let summary: Summary
     let folder: OutputFolder
     let config: PipelineConfig
+    let threads: Int
+    /// Each tier's contact cadence, looked up once rather than by name on every row.
+    private let cadences: [String]
+
+    init(data: ReportData, summary: Summary, folder: OutputFolder, config: PipelineConfig, threads: Int) {
+        self.data = data
+        self.summary = summary
+        self.folder = folder
+        self.config = config
+        self.threads = threads
+        cadences = Tier.allCases.map { config.tier.cadence[$0.name] ?? "" }
+    }
 
     static let customerColumns = [
         "customer_id", "manager_id", "branch", "tier", "value_rank", "value_score", "private_banking", "contact_cadence", "lifecycle_stage",
@@ -63,29 +75,47 @@ struct CustomerOutputs {
 
     private func money(_ w: CSVWriter, _ v: Int64?) { if let v { w.decimal(v) } else { w.empty() } }
     private func fixed(_ w: CSVWriter, _ v: Double?, _ places: Int) { if let v { w.fixed(v, places: places) } else { w.empty() } }
-    private func cadence(_ i: Int) -> String { config.tier.cadence[data.tier.result.tier[i].name] ?? "" }
+    private func cadence(_ i: Int) -> String { cadences[Int(data.tier.result.tier[i].rawValue)] }
     private func pAlive(_ i: Int) -> Double? { data.clv.table.pAlive.flatMap { $0[i].isNaN ? nil : $0[i] } }
 
+    /// customers.csv, the longest file: its rows are formatted in pieces on every core and
+    /// written in order, a few pieces at a time so that memory stays small.
     private func customers() throws -> Manifest.Output {
         let w = try open("customers.csv", Self.customerColumns)
-        let r = data.tier.result, rfm = data.rfm, p = data.profit, c = data.churn
-        for i in 0..<t.count {
-            w.text(t.ids[i]); w.text(t.manager[i]); w.text(t.branch[i]); w.text(r.tier[i].name); w.integer(Int64(r.rank[i]))
-            fixed(w, r.valueScore[i], 6); w.number(r.privateBanking[i] ? "1" : "0"); w.text(cadence(i)); w.text(data.tier.lifecycle[i].rawValue)
-            if let rec = t.recency(i) { w.integer(Int64(rec)) } else { w.empty() }
-            w.integer(Int64(t.frequency[i])); w.decimal(t.monetary[i])
-            w.integer(Int64(rfm.r[i])); w.integer(Int64(rfm.f[i])); w.integer(Int64(rfm.m[i])); w.integer(Int64(rfm.r[i]) * 100 + Int64(rfm.f[i]) * 10 + Int64(rfm.m[i])); w.text(rfm.segmentName(i))
-            fixed(w, pAlive(i), 4); fixed(w, data.clv.table.expectedTransactions?[i], 4)
-            fixed(w, data.clv.table.clvSpend?[i], 2); money(w, c.clv[i])
-            w.decimal(p.profit[i]); money(w, p.hasBalances ? p.netInterestIncome[i] : nil); w.decimal(p.feeIncome[i])
-            money(w, p.hasBalances ? p.expectedLoss[i] : nil); w.decimal(p.costToServe[i])
-            money(w, t.hasAccounts ? t.depositBalance[i] : nil); money(w, t.hasAccounts ? t.relationshipBalance(i) : nil)
-            if t.hasAccounts { w.integer(Int64(t.openAccountTotal(i))) } else { w.empty() }
-            w.text(c.flags[i].codes.joined(separator: "|")); w.text(c.severity[i].name); money(w, c.valueAtRisk[i]); w.text(c.reasons[i])
-            fixed(w, r.components[i].clv, 6); fixed(w, r.components[i].profit, 6); fixed(w, r.components[i].balance, 6); fixed(w, r.components[i].rfm, 6)
-            try w.endRow()
+        let piece = 8_192, batch = piece * max(1, threads)
+        var start = 0
+        while start < t.count {
+            let end = min(t.count, start + batch)
+            let count = (end - start + piece - 1) / piece
+            let pieces = parallelMap(count, threads: threads, chunk: 1, initial: Result<CSVFragment, Error>?.none) { k in
+                Result {
+                    let f = CSVWriter.fragment()
+                    for i in (start + k * piece)..<min(end, start + (k + 1) * piece) { try customerRow(f, i) }
+                    return f.takeFragment()
+                }
+            }
+            for p in pieces { try w.append(p!.get()) }
+            start = end
         }
         return try finish(w)
+    }
+
+    private func customerRow(_ w: CSVWriter, _ i: Int) throws {
+        let r = data.tier.result, rfm = data.rfm, p = data.profit, c = data.churn
+        w.text(t.ids[i]); w.text(t.manager[i]); w.text(t.branch[i]); w.text(r.tier[i].name); w.integer(Int64(r.rank[i]))
+        fixed(w, r.valueScore[i], 6); w.number(r.privateBanking[i] ? "1" : "0"); w.text(cadence(i)); w.text(data.tier.lifecycle[i].rawValue)
+        if let rec = t.recency(i) { w.integer(Int64(rec)) } else { w.empty() }
+        w.integer(Int64(t.frequency[i])); w.decimal(t.monetary[i])
+        w.integer(Int64(rfm.r[i])); w.integer(Int64(rfm.f[i])); w.integer(Int64(rfm.m[i])); w.integer(Int64(rfm.r[i]) * 100 + Int64(rfm.f[i]) * 10 + Int64(rfm.m[i])); w.text(rfm.segmentName(i))
+        fixed(w, pAlive(i), 4); fixed(w, data.clv.table.expectedTransactions?[i], 4)
+        fixed(w, data.clv.table.clvSpend?[i], 2); money(w, c.clv[i])
+        w.decimal(p.profit[i]); money(w, p.hasBalances ? p.netInterestIncome[i] : nil); w.decimal(p.feeIncome[i])
+        money(w, p.hasBalances ? p.expectedLoss[i] : nil); w.decimal(p.costToServe[i])
+        money(w, t.hasAccounts ? t.depositBalance[i] : nil); money(w, t.hasAccounts ? t.relationshipBalance(i) : nil)
+        if t.hasAccounts { w.integer(Int64(t.openAccountTotal(i))) } else { w.empty() }
+        w.text(c.flags[i].codes.joined(separator: "|")); w.text(c.severity[i].name); money(w, c.valueAtRisk[i]); w.text(c.reasons[i])
+        fixed(w, r.components[i].clv, 6); fixed(w, r.components[i].profit, 6); fixed(w, r.components[i].balance, 6); fixed(w, r.components[i].rfm, 6)
+        try w.endRow()
     }
 
     private func tierList(_ tier: Tier, members: [Int]) throws -> Manifest.Output {

@@ -22,7 +22,7 @@ struct ReportStage {
         let folder = try OutputFolder(root: config.run.output, name: t.window.asOf.description, fileMode: config.run.fileMode, folderMode: config.run.folderMode)
         do {
             let summary = SummaryBuilder.build(data)
-            let writer = CustomerOutputs(data: data, summary: summary, folder: folder, config: config)
+            let writer = CustomerOutputs(data: data, summary: summary, folder: folder, config: config, threads: r.options.threads)
             // Every file is independent of the others: they are written at the same time, one
             // per core, and listed in this fixed order.
             let jobs = writer.jobs() + [

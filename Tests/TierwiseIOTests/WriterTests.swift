@@ -109,3 +109,40 @@ import TierwiseTestSupport
     try defaults.finish()
     #expect(try FileManager.default.attributesOfItem(atPath: root + "/d.csv")[.posixPermissions] as? Int == 0o640)
 }
+
+/// Numbers are written digit by digit; they must read as `String(format:)` would write them.
+@Test func csvWriterNumbersMatchPrintf() throws {
+    let memory = MemorySink()
+    let w = try CSVWriter(sink: memory, path: "x.csv", header: ["n"])
+    let values: [Double] = [0, 0.05, -0.05, 1.005, 12.5, -12.345678, 1e-7, 123_456_789.987654, -0.0001, 7]
+    for v in values {
+        w.fixed(v, places: 4); w.fixed(v, places: 0); w.integer(Int64(v * 1000)); w.decimal(Int64(v * 10_000))
+        try w.endRow()
+    }
+    _ = try w.finish()
+    let rows = TestSupport.csv(String(decoding: memory.bytes, as: UTF8.self)).dropFirst()
+    for (v, row) in zip(values, rows) {
+        #expect(row[0] == String(format: "%.4f", (v * 10_000).rounded() / 10_000).replacingOccurrences(of: "-0.0000", with: "0.0000"))
+        #expect(row[1] == String(format: "%.0f", v.rounded()).replacingOccurrences(of: "-0", with: "0"))
+        #expect(row[2] == String(Int64(v * 1000)))
+    }
+}
+
+/// A file written in fragments, formatted apart and added in order, is the same file with
+/// the same hash and row count as one written row by row.
+@Test func csvWriterFragmentsMakeTheSameFile() throws {
+    func row(_ w: CSVWriter, _ i: Int) throws { w.text("c\(i)"); w.fixed(Double(i) / 7, places: 6); w.decimal(Int64(i * 12_345)); try w.endRow() }
+    let whole = MemorySink(), pieces = MemorySink()
+    let a = try CSVWriter(sink: whole, path: "a.csv", header: ["id", "x", "m"])
+    for i in 0..<10_000 { try row(a, i) }
+    let hashA = try a.finish()
+    let b = try CSVWriter(sink: pieces, path: "b.csv", header: ["id", "x", "m"])
+    for start in stride(from: 0, to: 10_000, by: 3_333) {
+        let f = CSVWriter.fragment()
+        for i in start..<min(10_000, start + 3_333) { try row(f, i) }
+        try b.append(f.takeFragment())
+    }
+    #expect(try b.finish() == hashA)
+    #expect(pieces.bytes == whole.bytes)
+    #expect(b.rows == 10_000)
+}
