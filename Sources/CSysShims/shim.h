@@ -117,4 +117,12 @@ static inline void CSysShims_prefetchForWrite(const void *p) {
     __builtin_prefetch(p, 1, 3);
 }
 
+/* Gives free heap memory of every malloc arena back to the system (glibc only). */
+#if defined(__GLIBC__)
+#include <malloc.h>
+static inline void CSysShims_releaseFreeMemory(void) { malloc_trim(0); }
+#else
+static inline void CSysShims_releaseFreeMemory(void) {}
+#endif
+
 #endif

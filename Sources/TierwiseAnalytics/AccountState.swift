@@ -2,31 +2,61 @@
 /// history: the average daily balance is rebuilt backwards from the closing balance without
 /// keeping a single transaction (see `averageDailyBalance`).
 public struct AccountState: Sendable, Equatable {
-    public var customer: Int32
-    public var product: Product
-    public var openedOn: Day?
-    public var closedOn: Day?
+    // Stored without optionals or a 16-byte-aligned Int128, so an account takes 64 bytes
+    // instead of 96: a bank's accounts outnumber its customers, and they all stay in memory
+    // through ingest. The public properties below read and write these.
     /// Closing balance at the as-of date; loans and cards as the positive amount outstanding.
     public var balance: Int64
-    /// Annual interest rate as a fraction (0.035 = 3.5 %).
-    public var interestRate: Double?
-    public var creditLimit: Int64?
-
-    /// Σ amount × (days d of the open window range with d < booking day): the part of
-    /// Σ_d balance(d) the transactions take away from n × closing balance.
-    public var laterMovementWeighted: Int128 = 0
+    private var rateOrNaN: Double
+    private var limitOrMin: Int64
+    private var weightedHigh: Int64 = 0
+    private var weightedLow: Int64 = 0
     /// Σ amount booked after the day 90 days before the as-of date, to get that day's balance.
     public var movementSinceRecentStart: Int64 = 0
+    public var customer: Int32
+    private var openedOrMin: Int32
+    private var closedOrMin: Int32
+    public var product: Product
+
+    public var openedOn: Day? {
+        get { openedOrMin == Int32.min ? nil : Day(number: openedOrMin) }
+        set { openedOrMin = newValue?.number ?? Int32.min }
+    }
+    public var closedOn: Day? {
+        get { closedOrMin == Int32.min ? nil : Day(number: closedOrMin) }
+        set { closedOrMin = newValue?.number ?? Int32.min }
+    }
+    /// Annual interest rate as a fraction (0.035 = 3.5 %).
+    public var interestRate: Double? {
+        get { rateOrNaN.isNaN ? nil : rateOrNaN }
+        set { rateOrNaN = newValue ?? .nan }
+    }
+    public var creditLimit: Int64? {
+        get { limitOrMin == Int64.min ? nil : limitOrMin }
+        set { limitOrMin = newValue ?? Int64.min }
+    }
+    /// Σ amount × (days d of the open window range with d < booking day): the part of
+    /// Σ_d balance(d) the transactions take away from n × closing balance.
+    public var laterMovementWeighted: Int128 {
+        get { Int128(high: weightedHigh, low: weightedLow) }
+        set { (weightedHigh, weightedLow) = newValue.halves }
+    }
 
     public init(customer: Int32, product: Product, openedOn: Day?, closedOn: Day?, balance: Int64,
                 interestRate: Double?, creditLimit: Int64?) {
         self.customer = customer
         self.product = product
-        self.openedOn = openedOn
-        self.closedOn = closedOn
+        openedOrMin = openedOn?.number ?? Int32.min
+        closedOrMin = closedOn?.number ?? Int32.min
         self.balance = balance
-        self.interestRate = interestRate
-        self.creditLimit = creditLimit
+        rateOrNaN = interestRate ?? .nan
+        limitOrMin = creditLimit ?? Int64.min
+    }
+
+    public static func == (a: AccountState, b: AccountState) -> Bool {
+        a.customer == b.customer && a.product == b.product && a.openedOn == b.openedOn && a.closedOn == b.closedOn && a.balance == b.balance
+            && a.interestRate == b.interestRate && a.creditLimit == b.creditLimit && a.laterMovementWeighted == b.laterMovementWeighted
+            && a.movementSinceRecentStart == b.movementSinceRecentStart
     }
 
     /// The days of the window this account was open: `start...end`, or nil.

@@ -4,6 +4,10 @@ public enum FileSystem {
     /// with customers, and the log shows which stage set the peak.
     public static func peakResidentMiB() -> Int { SystemCalls.peakResidentKiB() / 1024 }
 
+    /// Gives memory freed by a finished stage back to the system, so that the peak of the
+    /// run is the largest stage's and not the sum of what each thread's heap kept.
+    public static func releaseFreeMemory() { SystemCalls.releaseFreeMemory() }
+
     public static func exists(_ path: String) -> Bool { SystemCalls.status(path, followLinks: false) != nil }
 
     public static func isDirectory(_ path: String) -> Bool { SystemCalls.status(path)?.isDirectory ?? false }

@@ -125,7 +125,18 @@ enum SystemCalls {
     /// The process's peak resident memory so far, in KiB (getrusage's ru_maxrss on Linux).
     static func peakResidentKiB() -> Int {
         var usage = rusage()
-        return getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 ? Int(usage.ru_maxrss) : 0
+        #if canImport(Glibc)
+        let who = __rusage_who_t(RUSAGE_SELF.rawValue)
+        #else
+        let who = RUSAGE_SELF
+        #endif
+        return getrusage(who, &usage) == 0 ? Int(usage.ru_maxrss) : 0
+    }
+
+    /// Hands free heap memory back to the system. glibc keeps what a thread freed in that
+    /// thread's arena, where the next stage's allocations on another thread cannot reuse it.
+    static func releaseFreeMemory() {
+        CSysShims_releaseFreeMemory()
     }
 
     /// True when a process with this pid exists (it may belong to another user).

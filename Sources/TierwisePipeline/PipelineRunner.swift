@@ -156,6 +156,8 @@ public final class PipelineRunner {
             do {
                 try FaultPoints.hit("stage:\(stage.rawValue)")
                 let counts = try perform(stage)
+                // What the stage freed goes back to the system, so the run's peak is its largest stage's.
+                FileSystem.releaseFreeMemory()
                 let seconds = RunClock.now() - t0
                 record(StageRecord(stage: stage, status: .ok, fingerprint: fingerprints[stage]!, started: started, seconds: seconds, message: nil))
                 var meta: Logger.Metadata = ["stage": "\(stage.rawValue)", "event": "stage_end", "seconds": "\(String(format: "%.3f", seconds))",

@@ -115,3 +115,13 @@ func int128FastConversions(value: Int128) {
     // Four clamped parts add up without overflow.
     #expect(!limit.multipliedReportingOverflow(by: 4).overflow)
 }
+
+/// Every account stays in memory through ingest: its record must stay one cache line.
+@Test func accountStateIsOneCacheLine() {
+    #expect(MemoryLayout<AccountState>.stride <= 64)
+    var a = AccountState(customer: 1, product: .mortgage, openedOn: nil, closedOn: Day(number: 20_000), balance: -5, interestRate: nil, creditLimit: 0)
+    #expect(a.openedOn == nil && a.closedOn == Day(number: 20_000) && a.interestRate == nil && a.creditLimit == 0)
+    a.laterMovementWeighted = -Int128(Int64.max) * 3
+    a.interestRate = 0.035
+    #expect(a.laterMovementWeighted == -Int128(Int64.max) * 3 && a.interestRate == 0.035)
+}
