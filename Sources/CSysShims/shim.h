@@ -86,18 +86,13 @@ static inline void CSysShims_sha256Blocks(uint32_t *state, const void *data, siz
         CSYSSHIMS_ROUNDS4(m1, 4);
         CSYSSHIMS_ROUNDS4(m2, 8);
         CSYSSHIMS_ROUNDS4(m3, 12);
-        CSYSSHIMS_SCHEDULE(m0, m1, m2, m3); CSYSSHIMS_ROUNDS4(m0, 16);
-        CSYSSHIMS_SCHEDULE(m1, m2, m3, m0); CSYSSHIMS_ROUNDS4(m1, 20);
-        CSYSSHIMS_SCHEDULE(m2, m3, m0, m1); CSYSSHIMS_ROUNDS4(m2, 24);
-        CSYSSHIMS_SCHEDULE(m3, m0, m1, m2); CSYSSHIMS_ROUNDS4(m3, 28);
-        CSYSSHIMS_SCHEDULE(m0, m1, m2, m3); CSYSSHIMS_ROUNDS4(m0, 32);
-        CSYSSHIMS_SCHEDULE(m1, m2, m3, m0); CSYSSHIMS_ROUNDS4(m1, 36);
-        CSYSSHIMS_SCHEDULE(m2, m3, m0, m1); CSYSSHIMS_ROUNDS4(m2, 40);
-        CSYSSHIMS_SCHEDULE(m3, m0, m1, m2); CSYSSHIMS_ROUNDS4(m3, 44);
-        CSYSSHIMS_SCHEDULE(m0, m1, m2, m3); CSYSSHIMS_ROUNDS4(m0, 48);
-        CSYSSHIMS_SCHEDULE(m1, m2, m3, m0); CSYSSHIMS_ROUNDS4(m1, 52);
-        CSYSSHIMS_SCHEDULE(m2, m3, m0, m1); CSYSSHIMS_ROUNDS4(m2, 56);
-        CSYSSHIMS_SCHEDULE(m3, m0, m1, m2); CSYSSHIMS_ROUNDS4(m3, 60);
+        /* Rounds 16...63: three passes of the same four-step rotation (the compiler unrolls it). */
+        for (int t = 16; t < 64; t += 16) {
+            CSYSSHIMS_SCHEDULE(m0, m1, m2, m3); CSYSSHIMS_ROUNDS4(m0, t);
+            CSYSSHIMS_SCHEDULE(m1, m2, m3, m0); CSYSSHIMS_ROUNDS4(m1, t + 4);
+            CSYSSHIMS_SCHEDULE(m2, m3, m0, m1); CSYSSHIMS_ROUNDS4(m2, t + 8);
+            CSYSSHIMS_SCHEDULE(m3, m0, m1, m2); CSYSSHIMS_ROUNDS4(m3, t + 12);
+        }
         abef = _mm_add_epi32(abef, abefSaved);
         cdgh = _mm_add_epi32(cdgh, cdghSaved);
     }

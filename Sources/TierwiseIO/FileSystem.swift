@@ -1,12 +1,5 @@
 /// File-system operations the pipeline needs, in typed Swift with errors that name the path.
 public enum FileSystem {
-    /// The process's peak resident memory so far, in MiB, for the stage log: memory must grow
-    /// with customers, and the log shows which stage set the peak.
-    public static func peakResidentMiB() -> Int { SystemCalls.peakResidentKiB() / 1024 }
-
-    /// Gives memory freed by a finished stage back to the system, so that the peak of the
-    /// run is the largest stage's and not the sum of what each thread's heap kept.
-    public static func releaseFreeMemory() { SystemCalls.releaseFreeMemory() }
 
     public static func exists(_ path: String) -> Bool { SystemCalls.status(path, followLinks: false) != nil }
 

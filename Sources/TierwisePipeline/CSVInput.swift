@@ -78,8 +78,6 @@ struct RecordFields {
         return bytes.count == 0 ? nil : body(bytes)
     }
 
-    func string(_ index: Int?) -> String? { with(index) { String(decoding: $0, as: UTF8.self) } }
-
 }
 
 /// Label mapping for vocabularies: the bank's label first, then the contract name,

@@ -87,14 +87,12 @@ struct CustomerOutputs {
         while start < t.count {
             let end = min(t.count, start + batch)
             let count = (end - start + piece - 1) / piece
-            let pieces = parallelMap(count, threads: threads, chunk: 1, initial: Result<CSVFragment, Error>?.none) { k in
-                Result {
-                    let f = CSVWriter.fragment()
-                    for i in (start + k * piece)..<min(end, start + (k + 1) * piece) { try customerRow(f, i) }
-                    return f.takeFragment()
-                }
-            }
-            for p in pieces { try w.append(p!.get()) }
+            let pieces = try runConcurrently((0..<count).map { k in {
+                let f = CSVWriter.fragment()
+                for i in (start + k * piece)..<min(end, start + (k + 1) * piece) { try customerRow(f, i) }
+                return f.takeFragment()
+            } }, threads: threads)
+            for p in pieces { try w.append(p) }
             start = end
         }
         return try finish(w)

@@ -10,8 +10,7 @@ extension Ingest {
         let shard = filter?.shard
         var seen = Set<Int32>()
         let counts = try eachRow("customers", spec, columns: CustomerColumns.all, required: ["customer_id"], rejects: rejects, shard: shard,
-                                 index: CustomerFieldIndex.init) { row, ix, rejectRow in
-            let fields = row.fields
+                                 index: CustomerFieldIndex.init) { fields, ix, rejectRow in
             guard fields.with(ix.customer, { _ in true }) != nil else {
                 if let shard, !shard.ownsUnattributed { return nil }
                 try rejectRow(.missingField, "customer_id", "a customer id is required"); return .rejected
@@ -54,8 +53,7 @@ extension Ingest {
         let products = Vocabulary(contract: Product.named, labels: spec.productLabels)
         let shard = filter?.shard
         let counts = try eachRow("accounts", spec, columns: AccountColumns.all, required: ["account_id", "customer_id", "product", "balance"],
-                                 rejects: rejects, shard: shard, index: AccountFieldIndex.init) { row, ix, rejectRow in
-            let fields = row.fields
+                                 rejects: rejects, shard: shard, index: AccountFieldIndex.init) { fields, ix, rejectRow in
             var mine = shard?.ownsUnattributed ?? true
             func reject(_ reason: RejectReason, _ field: String, _ detail: String) throws -> RowOutcome? {
                 guard mine else { return nil }
@@ -160,11 +158,6 @@ func structural(_ chunk: RecordChunk, _ r: Int, _ parser: CSVFieldParser, _ fiel
     return nil
 }
 
-/// One data row of an optional dump, handed to the per-input rules by `Ingest.eachRow`.
-struct DumpRow {
-    let fields: DumpFields
-}
-
 extension Ingest {
     /// Reads every file of an optional dump (customers, accounts): counts each row, rejects
     /// structurally broken ones, and hands the rest to `accept`, which either uses the row
@@ -177,7 +170,7 @@ extension Ingest {
     /// `index` resolves the fields of the columns once per file, so a row costs no lookup by name.
     func eachRow<Index>(_ input: String, _ spec: InputSpec, columns: [String], required: [String], rejects: RejectWriter, shard: ShardSpec? = nil,
                         index makeIndex: (HeaderMap) -> Index,
-                        accept: (DumpRow, Index, (RejectReason, String, String) throws -> Void) throws -> RowOutcome?) throws -> InputCounts {
+                        accept: (DumpFields, Index, (RejectReason, String, String) throws -> Void) throws -> RowOutcome?) throws -> InputCounts {
         var counts = InputCounts(name: input)
         for path in try expandInputPaths(spec, input: input) {
             let file = try CSVInputFile(input: input, path: path, spec: spec, settings: config.run, columns: columns, required: required)
@@ -203,7 +196,7 @@ extension Ingest {
                             if shard?.ownsUnattributed ?? true { try reject(r, problem.0, "", problem.1) }
                             continue
                         }
-                        switch try accept(DumpRow(fields: fields(r)), index, { try reject(r, $0, $1, $2) }) {
+                        switch try accept(fields(r), index, { try reject(r, $0, $1, $2) }) {
                         case .accepted?: counts.accepted += 1
                         case .afterAsOf?: counts.afterAsOf += 1
                         case .rejected?: precondition(rejected, "a row was reported rejected without a reject record")

@@ -37,7 +37,7 @@ extension PipelineRunner {
             // The ingest state is dropped before saving, so the two never peak together.
             let t = try loadIngest().features()
             ingest = nil
-            FileSystem.releaseFreeMemory()  // before the table is saved, which allocates again
+            ProcessMemory.releaseFree()  // before the table is saved, which allocates again
             try store.save(features: t)
             features = t
             return ["customers": "\(t.count)"]

@@ -99,12 +99,8 @@ public final class PipelineRunner {
         }
         // The files are hashed at the same time, one per core; the identities keep the files' order.
         let hashLimit = config.run.hashLimitBytes
-        let none: Result<(text: String, sha256: String?), Error> = .success(("", nil))
-        let found = parallelMap(files.count, threads: options.threads, chunk: 1, initial: none) { i in
-            Result { try Fingerprint.identity(of: files[i].path, hashLimit: hashLimit) }
-        }
-        for (file, result) in zip(files, found) {
-            let id = try result.get()
+        let found = try runConcurrently(files.map { file in { try Fingerprint.identity(of: file.path, hashLimit: hashLimit) } }, threads: options.threads)
+        for (file, id) in zip(files, found) {
             identities.append("\(file.name) \(id.text)")
             if let sha = id.sha256 { inputHashes[file.path] = sha }
         }
@@ -157,11 +153,11 @@ public final class PipelineRunner {
                 try FaultPoints.hit("stage:\(stage.rawValue)")
                 let counts = try perform(stage)
                 // What the stage freed goes back to the system, so the run's peak is its largest stage's.
-                FileSystem.releaseFreeMemory()
+                ProcessMemory.releaseFree()
                 let seconds = RunClock.now() - t0
                 record(StageRecord(stage: stage, status: .ok, fingerprint: fingerprints[stage]!, started: started, seconds: seconds, message: nil))
                 var meta: Logger.Metadata = ["stage": "\(stage.rawValue)", "event": "stage_end", "seconds": "\(String(format: "%.3f", seconds))",
-                                            "peak_rss_mib": "\(FileSystem.peakResidentMiB())"]
+                                            "peak_rss_mib": "\(ProcessMemory.peakResidentMiB())"]
                 for (k, v) in counts { meta[k] = "\(v)" }
                 logger.info("stage finished", metadata: meta)
                 return true

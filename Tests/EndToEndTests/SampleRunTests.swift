@@ -19,14 +19,8 @@ func json(_ path: String) -> [String: Any] {
 /// Rows of a transactions file counted independently of tierwise: lines minus the header
 /// (the samples have no quoted newlines).
 func sampleTransactionRows() throws -> Int {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["sh", "-c", "zstd -dc '\(TestSupport.packageRoot)/samples/transactions.csv.zst' | wc -l"]
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    p.waitUntilExit()
-    return Int(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))! - 1
+    let lines = try TestSupport.shell("zstd -dc '\(TestSupport.packageRoot)/samples/transactions.csv.zst' | wc -l")
+    return Int(lines.trimmingCharacters(in: .whitespacesAndNewlines))! - 1
 }
 
 @Test func sampleRunWritesEveryOutputAndReconciles() throws {

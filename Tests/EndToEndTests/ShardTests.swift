@@ -155,14 +155,7 @@ private func shardHash(_ bytes: [UInt8]) -> UInt64 {
 /// its part; the merge equals a single run over all the parts.
 @Test func preSplitShardInputsMergeToASingleRun() throws {
     let folder = TestSupport.temporaryFolder("e2e-shards-split")
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["sh", "-c", "zstd -dc '\(TestSupport.packageRoot)/samples/transactions.csv.zst'"]
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
+    let text = try TestSupport.shell("zstd -dc '\(TestSupport.packageRoot)/samples/transactions.csv.zst'")
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     if lines.last == "" { lines.removeLast() }
     let header = lines.removeFirst()

@@ -74,8 +74,26 @@ public enum TestSupport {
     /// Runs the real binary with `arguments` and waits for it.
     @discardableResult
     public static func run(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Result {
+        try launch(binary, arguments, environment: environment, directory: directory)
+    }
+
+    /// Runs a shell command (for tools outside tierwise, such as `zstd -dc`) and returns what
+    /// it printed; throws when it fails.
+    public static func shell(_ command: String) throws -> String {
+        let r = try launch("/bin/sh", ["-c", command])
+        guard r.status == 0 else { throw ShellError(command: command, status: r.status, stderr: r.stderr) }
+        return r.stdout
+    }
+
+    public struct ShellError: Error {
+        public var command: String
+        public var status: Int32
+        public var stderr: String
+    }
+
+    private static func launch(_ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         for (k, v) in environment { env[k] = v }
