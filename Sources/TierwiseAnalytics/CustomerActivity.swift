@@ -79,7 +79,7 @@ public struct CustomerActivity: Sendable, Equatable {
         guard t.type.isCustomerInitiated else { return }
         let value = Int64(t.amount.magnitude)
         initiatedValue += value
-        initiatedDays.insert(t.day)
+        initiatedDays.insert(t.day, last: window.asOf)
         if lastInitiatedDay == nil || t.day > lastInitiatedDay! { lastInitiatedDay = t.day }
         if firstInitiatedDay == nil || t.day < firstInitiatedDay! {
             firstInitiatedDay = t.day

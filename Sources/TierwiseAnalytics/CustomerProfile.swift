@@ -16,3 +16,49 @@ public struct CustomerProfile: Sendable, Equatable {
         self.manager = manager
     }
 }
+
+/// The profiles of every customer, by customer index, stored by column: the customers dump
+/// repeats a few hundred segments, branches and managers over half a million customers, so
+/// each is a 4-byte code (17 bytes a customer instead of 64). An absent text reads as nil,
+/// as an empty one did: the outputs write both as an empty field.
+public struct ProfileTable: RandomAccessCollection, Sendable {
+    /// Day number, or `Int32.min` when unknown.
+    private var onboarded: [Int32] = []
+    /// 1…10, or 0 when unknown.
+    private var risk: [Int8] = []
+    private var segment = CodedStrings()
+    private var branch = CodedStrings()
+    private var manager = CodedStrings()
+
+    public init() {}
+
+    public init(_ rows: [CustomerProfile]) {
+        for p in rows { append(p) }
+    }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { risk.count }
+
+    public subscript(i: Int) -> CustomerProfile {
+        get {
+            func text(_ s: String) -> String? { s.isEmpty ? nil : s }
+            return CustomerProfile(onboardedOn: onboarded[i] == Int32.min ? nil : Day(number: onboarded[i]), segment: text(segment[i]),
+                                   riskRating: risk[i] == 0 ? nil : risk[i], branch: text(branch[i]), manager: text(manager[i]))
+        }
+        set {
+            onboarded[i] = newValue.onboardedOn?.number ?? Int32.min
+            risk[i] = newValue.riskRating ?? 0
+            segment.set(i, newValue.segment ?? "")
+            branch.set(i, newValue.branch ?? "")
+            manager.set(i, newValue.manager ?? "")
+        }
+    }
+
+    public mutating func append(_ p: CustomerProfile) {
+        onboarded.append(p.onboardedOn?.number ?? Int32.min)
+        risk.append(p.riskRating ?? 0)
+        segment.append(p.segment ?? "")
+        branch.append(p.branch ?? "")
+        manager.append(p.manager ?? "")
+    }
+}

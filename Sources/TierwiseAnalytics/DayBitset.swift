@@ -10,13 +10,19 @@ public struct DayBitset: Sendable, Equatable {
 
     public var isEmpty: Bool { words.isEmpty }
 
+    /// Adds `day`. `last` is the latest day the set will be asked to hold (the as-of date):
+    /// the first insert sizes the words to reach it, so a customer whose rows come in date
+    /// order, as exports are, costs one allocation of the right size instead of a growing
+    /// array's four or five, and the freed smaller ones do not fragment the heap.
     @inline(__always)
-    public mutating func insert(_ day: Day) {
+    public mutating func insert(_ day: Day, last: Day? = nil) {
         let w = day.number >> 6
         let bit = UInt64(1) << UInt64(day.number & 63)
         if words.isEmpty {
             base = w
-            words = [bit]
+            let end = max(w, (last ?? day).number >> 6)
+            words = [UInt64](repeating: 0, count: Int(end - w) + 1)
+            words[0] = bit
             return
         }
         if w < base {
@@ -49,6 +55,9 @@ public struct DayBitset: Sendable, Equatable {
         base = lo
         words = merged
     }
+
+    /// Equal when they hold the same days, however far their words reach.
+    public static func == (a: DayBitset, b: DayBitset) -> Bool { a.days == b.days }
 
     /// The days in ascending order.
     public var days: [Day] {

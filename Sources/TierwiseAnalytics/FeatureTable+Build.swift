@@ -2,8 +2,11 @@ extension FeatureTable {
     /// Builds the table from what ingest folded. Customers are put in byte order of their
     /// ids, so every later output is sorted the same way on any machine.
     ///
+    /// The accounts are consumed: they are freed once their aggregates are done, before the
+    /// per-customer columns grow, so pass them with `consume` when nothing else needs them.
+    ///
     /// - Complexity: O(c log c + a) for c customers and a accounts.
-    public static func build(ids: [String], profiles: [CustomerProfile], activity: [CustomerActivity], accounts: [AccountState],
+    public static func build(ids: [String], profiles: ProfileTable, activity: [CustomerActivity], accounts: consuming [AccountState],
                              window: AnalysisWindow, hasAccounts: Bool, hasCustomers: Bool, hasChannel: Bool, hasFees: Bool, hasTypes: Bool) -> FeatureTable {
         var t = FeatureTable(window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers, hasChannel: hasChannel, hasFees: hasFees, hasTypes: hasTypes)
         let n = ids.count
@@ -11,38 +14,40 @@ extension FeatureTable {
         let asOf = window.asOf.number
 
         // Account aggregates go straight into the output rows (by sorted position), so no
-        // second set of per-product arrays is ever held.
+        // second set of per-product figures is ever held. The products each customer holds
+        // come first, to lay out the holdings' entries. (`copy` only retains the accounts for
+        // a loop: a consuming parameter is never copied implicitly.)
         var position = [Int](repeating: 0, count: n)
         for (k, i) in order.enumerated() { position[i] = k }
-        let products = Product.allCases.count
-        t.balanceDays = [[Double]](repeating: [Double](repeating: 0, count: n), count: products)
-        t.balanceDaysRate = t.balanceDays
-        t.balance = [[Int64]](repeating: [Int64](repeating: 0, count: n), count: products)
-        t.openAccounts = [[Int32]](repeating: [Int32](repeating: 0, count: n), count: products)
+        var held = [UInt8](repeating: 0, count: n)
+        for a in copy accounts { held[position[Int(a.customer)]] |= 1 << a.product.rawValue }
+        t.holdings = ProductHoldings(held: held)
         t.depositBalance = [Int64](repeating: 0, count: n)
         t.depositBalanceRecentStart = [Int64](repeating: 0, count: n)
         var lastClosure = [Int32](repeating: Int32.min, count: n)
         t.accountCount = [Int32](repeating: 0, count: n)
         var firstOpening = [Int32](repeating: Int32.max, count: n)
-        for a in accounts {
-            let c = position[Int(a.customer)], p = Int(a.product.rawValue)
+        // In account order, as the sums were always taken, so the doubles are the same to the bit.
+        for a in copy accounts {
+            let c = position[Int(a.customer)], e = t.holdings.entry(a.product, c)!
             t.accountCount[c] += 1
             if let o = a.openedOn { firstOpening[c] = min(firstOpening[c], o.number) }
             if let closed = a.closedOn, closed.number <= asOf { lastClosure[c] = max(lastClosure[c], closed.number) }
             if let range = a.openRange(in: window), let adb = a.averageDailyBalance(in: window) {
                 let days = Double(range.upperBound - range.lowerBound + 1)
-                t.balanceDays[p][c] += adb * days
-                t.balanceDaysRate[p][c] += adb * days * (a.interestRate ?? 0)
+                t.holdings.balanceDays[e] += adb * days
+                t.holdings.balanceDaysRate[e] += adb * days * (a.interestRate ?? 0)
             }
             if a.isOpen(at: window.asOf) {
-                t.openAccounts[p][c] += 1
-                t.balance[p][c] += a.balance
+                t.holdings.openAccounts[e] += 1
+                t.holdings.balance[e] += a.balance
             }
             if a.product.isDeposit {
                 if a.isOpen(at: window.asOf) { t.depositBalance[c] += a.balance }
                 if a.isOpen(at: window.asOf - window.recentDays) { t.depositBalanceRecentStart[c] += a.balanceAtRecentStart }
             }
         }
+        _ = consume accounts
         t.daysSinceClosure = lastClosure.map { $0 == Int32.min ? -1 : asOf - $0 }
 
         t.reserve(n)
@@ -82,6 +87,9 @@ extension FeatureTable {
 
     mutating func reserve(_ n: Int) {
         ids.reserveCapacity(n)
+        manager.reserveCapacity(n)
+        segment.reserveCapacity(n)
+        branch.reserveCapacity(n)
         recencyDays.reserveCapacity(n)
         frequency.reserveCapacity(n)
         monetary.reserveCapacity(n)

@@ -14,9 +14,10 @@ public struct FeatureTable: Sendable, Equatable {
     public var hasTypes: Bool
 
     public var ids: [String] = []
-    public var manager: [String] = []
-    public var segment: [String] = []
-    public var branch: [String] = []
+    /// Coded: a bank has a few hundred managers, fewer branches and segments, many customers.
+    public var manager = CodedStrings()
+    public var segment = CodedStrings()
+    public var branch = CodedStrings()
     /// 1…10; 0 when unknown.
     public var riskRating: [Int8] = []
 
@@ -39,13 +40,8 @@ public struct FeatureTable: Sendable, Equatable {
     /// Tenure start: onboarding day, else the earliest account opening, else the first transaction.
     public var tenureStart: [Int32] = []
 
-    /// Per product (by `Product.rawValue`): Σ over the window of daily balances (currency-unit
-    /// days), the same weighted by each account's rate, the balance at the as-of date, and the
-    /// accounts open at the as-of date.
-    public var balanceDays: [[Double]] = Array(repeating: [], count: Product.allCases.count)
-    public var balanceDaysRate: [[Double]] = Array(repeating: [], count: Product.allCases.count)
-    public var balance: [[Int64]] = Array(repeating: [], count: Product.allCases.count)
-    public var openAccounts: [[Int32]] = Array(repeating: [], count: Product.allCases.count)
+    /// Per product held: balance-days, rate-weighted balance-days, balance and open accounts.
+    public var holdings = ProductHoldings()
     /// Deposit balance (checking, savings, term deposits) at the as-of date and at the start of the recent period.
     public var depositBalance: [Int64] = []
     public var depositBalanceRecentStart: [Int64] = []
@@ -67,14 +63,15 @@ public struct FeatureTable: Sendable, Equatable {
     public func recency(_ i: Int) -> Int? { recencyDays[i] < 0 ? nil : Int(recencyDays[i]) }
 
     /// Relationship balance: deposits, investments and loans outstanding, at the as-of date.
+    /// Products not held add nothing, so only the customer's holdings are summed.
     public func relationshipBalance(_ i: Int) -> Int64 {
         var total: Int64 = 0
-        for p in Product.allCases { total += balance[Int(p.rawValue)][i].magnitude > 0 ? Int64(balance[Int(p.rawValue)][i].magnitude) : 0 }
+        for e in holdings.entries(i) { total += Int64(holdings.balance[e].magnitude) }
         return total
     }
 
     public func openAccountTotal(_ i: Int) -> Int {
-        Product.allCases.reduce(0) { $0 + Int(openAccounts[Int($1.rawValue)][i]) }
+        holdings.entries(i).reduce(0) { $0 + Int(holdings.openAccounts[$1]) }
     }
 
     /// Salary months among the three before the recent 45 days.

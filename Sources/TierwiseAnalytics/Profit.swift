@@ -73,14 +73,14 @@ public enum Profitability {
         let pd = t.riskRating[i] >= 1 ? rates.pd[Int(t.riskRating[i]) - 1] : rates.pdUnrated
         for product in Product.allCases {
             let k = Int(product.rawValue)
-            let days = t.balanceDays[k][i], daysRate = t.balanceDaysRate[k][i]
+            let days = t.holdings.balanceDays(product, i), daysRate = t.holdings.balanceDaysRate(product, i)
             if product.isDeposit {
                 nii += (rates.ftp[k] * days - daysRate) / 365 * annual
             } else if product.isLending {
                 nii += (daysRate - rates.ftp[k] * days) / 365 * annual
-                loss += Money.toDouble(t.balance[k][i]) * pd * rates.lgd[k]
+                loss += Money.toDouble(t.holdings.balance(product, i)) * pd * rates.lgd[k]
             }
-            cost += Double(t.openAccounts[k][i]) * rates.accountCost[k]
+            cost += Double(t.holdings.openAccounts(product, i)) * rates.accountCost[k]
         }
         var channelCost = 0.0
         for c in 0..<rates.channelCost.count { channelCost += Double(t.channelCounts[c][i]) * rates.channelCost[c] }

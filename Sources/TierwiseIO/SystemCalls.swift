@@ -139,6 +139,20 @@ enum SystemCalls {
         CSysShims_releaseFreeMemory()
     }
 
+    static func mapAllocations(from bytes: Int) {
+        CSysShims_mapAllocationsFrom(Int32(bytes))
+    }
+
+    /// Gives back the whole pages inside `bytes` (MADV_DONTNEED): they read as zeros after.
+    static func discardPages(_ bytes: UnsafeMutableRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        let start = (Int(bitPattern: base) + page - 1) / page * page
+        let end = (Int(bitPattern: base) + bytes.count) / page * page
+        guard end > start else { return }
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED)
+    }
+
     /// True when a process with this pid exists (it may belong to another user).
     static func processExists(_ pid: Int32) -> Bool {
         if kill(pid, 0) == 0 { return true }

@@ -119,10 +119,6 @@ public struct WorkTable {
         }
     }
 
-    public func write(to path: String, mode: UInt32 = 0o640) throws {
-        try FileSystem.writeFile(path, encode(), mode: mode)
-    }
-
     public static func read(_ path: String) throws -> WorkTable {
         let file = try FileStream(path: path)
         var bytes = [UInt8](repeating: 0, count: Int(file.sizeAtOpen))

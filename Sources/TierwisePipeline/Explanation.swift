@@ -49,8 +49,8 @@ public enum Explanation {
         out.append("  last activity: " + (t.recency(i).map { "\($0) days ago" } ?? "never"))
         out.append("  purchase days: \(t.firstPurchaseAgeDays[i] < 0 ? 0 : Int(t.repeatDays[i]) + 1); in the last \(window.recentDays) days \(t.recentCount[i]) transactions, \(t.previousRecentCount[i]) in the \(window.recentDays) before")
         if t.hasAccounts {
-            for p in Product.allCases where t.openAccounts[Int(p.rawValue)][i] > 0 || t.balance[Int(p.rawValue)][i] != 0 {
-                out.append("  \(p.name): \(t.openAccounts[Int(p.rawValue)][i]) open, balance \(money(t.balance[Int(p.rawValue)][i]))")
+            for p in Product.allCases where t.holdings.openAccounts(p, i) > 0 || t.holdings.balance(p, i) != 0 {
+                out.append("  \(p.name): \(t.holdings.openAccounts(p, i)) open, balance \(money(t.holdings.balance(p, i)))")
             }
             out.append("  relationship balance \(money(t.relationshipBalance(i))); deposits \(money(t.depositBalance[i])) now, \(money(t.depositBalanceRecentStart[i])) \(window.recentDays) days ago")
         } else {

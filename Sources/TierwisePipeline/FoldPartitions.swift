@@ -69,8 +69,10 @@ final class FoldPartitions: @unchecked Sendable {
     private var overflow: [[OverflowReject]]
     private let overflowLock = NSLock()
 
-    /// Takes over `activity` until `finish()` gives it back; `accounts` must stay valid until then.
-    init(activity: inout [CustomerActivity], accounts: UnsafeMutableBufferPointer<AccountState>, threads: Int, window: AnalysisWindow) {
+    /// Takes over `activity` until `finish()` gives it back, and `accountMagnitude` (the
+    /// dumps' part of it); `accounts` must stay valid until then.
+    init(activity: inout [CustomerActivity], accountMagnitude: inout [Int64], accounts: UnsafeMutableBufferPointer<AccountState>,
+         threads: Int, window: AnalysisWindow) {
         count = max(1, threads)
         queues = (0..<count).map { DispatchQueue(label: "tierwise.fold.\($0)") }
         concurrent = threads > 1
@@ -78,15 +80,21 @@ final class FoldPartitions: @unchecked Sendable {
         self.window = window
         self.accounts = accounts
         overflow = Array(repeating: [], count: count)
-        customers = activity.count
-        self.activity = .allocate(capacity: max(1024, activity.count + activity.count / 4))
+        let folded = activity.count
+        customers = max(folded, accountMagnitude.count)
+        self.activity = .allocate(capacity: max(1024, customers + customers / 4))
+        // Activity folded by an earlier call moves over (usually there is none: the dumps'
+        // customers start here, empty, with only their account magnitude).
         activity.withUnsafeMutableBufferPointer { source in
             if let base = source.baseAddress { self.activity.baseAddress!.moveInitialize(from: base, count: source.count) }
         }
         // The elements were moved out: fill the slots with empty values, which own nothing, so
         // releasing the array releases nothing twice.
-        activity.withUnsafeMutableBufferPointer { $0.baseAddress.map { $0.initialize(repeating: CustomerActivity(), count: customers) } }
+        activity.withUnsafeMutableBufferPointer { $0.baseAddress.map { $0.initialize(repeating: CustomerActivity(), count: folded) } }
         activity = []
+        (self.activity.baseAddress! + folded).initialize(repeating: CustomerActivity(), count: customers - folded)
+        for (i, m) in accountMagnitude.enumerated() { self.activity[i].accountMagnitude += m }
+        accountMagnitude = []
     }
 
     deinit {
@@ -116,7 +124,7 @@ final class FoldPartitions: @unchecked Sendable {
         if n > activity.count {
             drain()
             let moved = UnsafeMutableBufferPointer<CustomerActivity>.allocate(capacity: max(n, activity.count * 2))
-            moved.baseAddress!.moveInitialize(from: activity.baseAddress!, count: customers)
+            ProcessMemory.move(from: activity.baseAddress!, to: moved.baseAddress!, count: customers)
             activity.deallocate()
             activity = moved
         }
@@ -190,8 +198,9 @@ final class FoldPartitions: @unchecked Sendable {
         let taken = customers
         customers = 0
         return Array(unsafeUninitializedCapacity: taken) { buffer, initialized in
-            buffer.baseAddress!.moveInitialize(from: activity.baseAddress!, count: taken)
+            ProcessMemory.move(from: activity.baseAddress!, to: buffer.baseAddress!, count: taken)
             initialized = taken
         }
     }
+
 }

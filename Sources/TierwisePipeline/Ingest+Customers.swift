@@ -120,12 +120,12 @@ extension Ingest {
                 return try reject(.duplicateAccount, "account_id", "the account appears earlier in the accounts dump")
             }
             let known = fields.with(ix.customer, { state.customerIds.find($0) }) ?? nil
-            if let known, state.activity[Int(known)].accountMagnitude.addingReportingOverflow(Int64(balance.magnitude)).overflow {
+            if let known, state.accountMagnitude[Int(known)].addingReportingOverflow(Int64(balance.magnitude)).overflow {
                 return try reject(.amountOverflow, "balance", "the customer's account balances together would pass the 64-bit limit")
             }
             _ = fields.with(ix.account) { state.accountIds.intern($0) }
             let customer = fields.with(ix.customer) { state.customer($0) }!
-            state.activity[Int(customer)].accountMagnitude += Int64(balance.magnitude)
+            state.accountMagnitude[Int(customer)] += Int64(balance.magnitude)
             state.accounts.append(AccountState(customer: customer, product: product, openedOn: opened, closedOn: closed, balance: balance,
                                                interestRate: rate, creditLimit: limit))
             return .accepted

@@ -83,11 +83,17 @@ extension IngestState {
         }
     }
 
-    /// The feature table of this state.
-    func features() -> FeatureTable {
-        FeatureTable.build(ids: (0..<customerIds.count).map { customerIds.id(Int32($0)) }, profiles: profiles, activity: activity,
-                           accounts: accounts, window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers,
-                           hasChannel: transactionColumns.contains("channel"), hasFees: transactionColumns.contains("fee") || transactionColumns.contains("type"),
-                           hasTypes: transactionColumns.contains("type"))
+    /// The feature table of this state. Takes the customer ids and the accounts out of the
+    /// state first, so the build can free them as soon as it is done with them instead of
+    /// holding them beside the table it grows; the state is spent afterwards.
+    mutating func takeFeatures() -> FeatureTable {
+        let ids = (0..<customerIds.count).map { customerIds.id(Int32($0)) }
+        customerIds = IdInterner()
+        let accounts = self.accounts
+        self.accounts = []
+        return FeatureTable.build(ids: ids, profiles: profiles, activity: activity,
+                                  accounts: consume accounts, window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers,
+                                  hasChannel: transactionColumns.contains("channel"), hasFees: transactionColumns.contains("fee") || transactionColumns.contains("type"),
+                                  hasTypes: transactionColumns.contains("type"))
     }
 }

@@ -6,8 +6,12 @@ import TierwiseAnalytics
 public struct IngestState: Sendable {
     public var window: AnalysisWindow
     public var customerIds = IdInterner(capacity: 1 << 16)
-    public var profiles: [CustomerProfile] = []
+    public var profiles = ProfileTable()
     public var activity: [CustomerActivity] = []
+    /// Each customer's Σ|balance| of accounts while the dumps are read. The transactions fold
+    /// takes it into `CustomerActivity.accountMagnitude`; kept apart until then so that the
+    /// activity is first built where the fold keeps it, not built here and moved there.
+    public var accountMagnitude: [Int64] = []
     public var accountIds = IdInterner(capacity: 1 << 16)
     public var accounts: [AccountState] = []
     public var counts: [InputCounts] = []
@@ -19,16 +23,16 @@ public struct IngestState: Sendable {
 
     public init(window: AnalysisWindow) { self.window = window }
 
-    /// The index of a customer, adding an empty one when new.
+    /// The index of a customer of the dumps, adding an empty one when new.
     @inline(__always)
     mutating func customer(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         let index = customerWithoutActivity(bytes)
-        if Int(index) == activity.count { activity.append(CustomerActivity()) }
+        while accountMagnitude.count <= Int(index) { accountMagnitude.append(0) }
         return index
     }
 
-    /// The index of a customer, adding an empty profile when new: while transactions are
-    /// folded, `FoldPartitions` holds the activity and adds new customers' itself.
+    /// The index of a customer, adding an empty profile when new: `FoldPartitions` holds the
+    /// activity and adds new customers' itself.
     @inline(__always)
     mutating func customerWithoutActivity(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         let index = customerIds.intern(bytes)

@@ -34,9 +34,12 @@ extension PipelineRunner {
             for c in state.counts { out["\(c.name)_read"] = "\(c.rowsRead)"; out["\(c.name)_rejected"] = "\(c.rejected)" }
             return out
         case .features:
-            // The ingest state is dropped before saving, so the two never peak together.
-            let t = try loadIngest().features()
+            // The build owns the ingest state: it frees the accounts once their aggregates are
+            // done, and the rest is dropped before saving, so the two never peak together.
+            var state = try loadIngest()
             ingest = nil
+            let t = state.takeFeatures()
+            _ = consume state
             ProcessMemory.releaseFree()  // before the table is saved, which allocates again
             try store.save(features: t)
             features = t

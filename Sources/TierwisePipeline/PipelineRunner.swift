@@ -44,6 +44,7 @@ public final class PipelineRunner {
     }
 
     public func run() -> RunOutcome {
+        ProcessMemory.mapLargeAllocations()
         let root = config.run.output
         let lock: RunLock
         do {

@@ -54,17 +54,19 @@ struct StageStore {
 
     func save(features t: FeatureTable) throws {
         var w = try WorkTable(streamingTo: path("features.twk"), mode: mode)
-        w.put("customer_id", .string(t.ids)); w.put("manager_id", .string(t.manager)); w.put("segment", .string(t.segment))
-        w.put("branch", .string(t.branch)); w.put("risk_rating", .int8(t.riskRating)); w.put("recency_days", .int32(t.recencyDays))
+        w.put("customer_id", .string(t.ids)); w.put("manager_id", .string(Array(t.manager))); w.put("segment", .string(Array(t.segment)))
+        w.put("branch", .string(Array(t.branch))); w.put("risk_rating", .int8(t.riskRating)); w.put("recency_days", .int32(t.recencyDays))
         w.put("frequency", .int32(t.frequency)); w.put("monetary", .int64(t.monetary)); w.put("repeat_days", .int32(t.repeatDays))
         w.put("last_purchase_age", .int32(t.lastPurchaseAgeDays)); w.put("first_purchase_age", .int32(t.firstPurchaseAgeDays))
         w.put("repeat_value", .int64(t.repeatValue)); w.put("recent_count", .int32(t.recentCount))
         w.put("previous_recent_count", .int32(t.previousRecentCount)); w.put("fees", .int64(t.fees))
         for (k, c) in t.channelCounts.enumerated() { w.put("channel_\(k)", .int32(c)) }
         w.put("salary_periods", .uint8(t.salaryPeriods)); w.put("tenure_start", .int32(t.tenureStart))
-        for p in 0..<Product.allCases.count {
-            w.put("balance_days_\(p)", .double(t.balanceDays[p])); w.put("balance_days_rate_\(p)", .double(t.balanceDaysRate[p]))
-            w.put("balance_\(p)", .int64(t.balance[p])); w.put("open_\(p)", .int32(t.openAccounts[p]))
+        // The product figures are saved dense, one column per product, as they always were.
+        for product in Product.allCases {
+            let p = product.rawValue, h = t.holdings
+            w.put("balance_days_\(p)", .double(h.dense(\.balanceDays, product))); w.put("balance_days_rate_\(p)", .double(h.dense(\.balanceDaysRate, product)))
+            w.put("balance_\(p)", .int64(h.dense(\.balance, product))); w.put("open_\(p)", .int32(h.dense(\.openAccounts, product)))
         }
         w.put("deposit_balance", .int64(t.depositBalance)); w.put("deposit_balance_recent_start", .int64(t.depositBalanceRecentStart))
         w.put("days_since_closure", .int32(t.daysSinceClosure)); w.put("account_count", .int32(t.accountCount))
@@ -76,18 +78,18 @@ struct StageStore {
         let w = try WorkTable.read(path("features.twk"))
         let f = try w.uint8("flags")
         var t = FeatureTable(window: window, hasAccounts: f[0] == 1, hasCustomers: f[1] == 1, hasChannel: f[2] == 1, hasFees: f[3] == 1, hasTypes: f[4] == 1)
-        t.ids = try w.string("customer_id"); t.manager = try w.string("manager_id"); t.segment = try w.string("segment")
-        t.branch = try w.string("branch"); t.riskRating = try w.int8("risk_rating"); t.recencyDays = try w.int32("recency_days")
+        t.ids = try w.string("customer_id"); t.manager = CodedStrings(try w.string("manager_id")); t.segment = CodedStrings(try w.string("segment"))
+        t.branch = CodedStrings(try w.string("branch")); t.riskRating = try w.int8("risk_rating"); t.recencyDays = try w.int32("recency_days")
         t.frequency = try w.int32("frequency"); t.monetary = try w.int64("monetary"); t.repeatDays = try w.int32("repeat_days")
         t.lastPurchaseAgeDays = try w.int32("last_purchase_age"); t.firstPurchaseAgeDays = try w.int32("first_purchase_age")
         t.repeatValue = try w.int64("repeat_value"); t.recentCount = try w.int32("recent_count")
         t.previousRecentCount = try w.int32("previous_recent_count"); t.fees = try w.int64("fees")
         t.channelCounts = try (0..<t.channelCounts.count).map { try w.int32("channel_\($0)") }
         t.salaryPeriods = try w.uint8("salary_periods"); t.tenureStart = try w.int32("tenure_start")
-        for p in 0..<Product.allCases.count {
-            t.balanceDays[p] = try w.double("balance_days_\(p)"); t.balanceDaysRate[p] = try w.double("balance_days_rate_\(p)")
-            t.balance[p] = try w.int64("balance_\(p)"); t.openAccounts[p] = try w.int32("open_\(p)")
-        }
+        let products = 0..<Product.allCases.count
+        t.holdings = ProductHoldings(balanceDays: try products.map { try w.double("balance_days_\($0)") },
+                                     balanceDaysRate: try products.map { try w.double("balance_days_rate_\($0)") },
+                                     balance: try products.map { try w.int64("balance_\($0)") }, openAccounts: try products.map { try w.int32("open_\($0)") })
         t.depositBalance = try w.int64("deposit_balance"); t.depositBalanceRecentStart = try w.int64("deposit_balance_recent_start")
         t.daysSinceClosure = try w.int32("days_since_closure"); t.accountCount = try w.int32("account_count")
         return t
@@ -96,10 +98,10 @@ struct StageStore {
     // MARK: rfm
 
     func save(rfm s: RFMScores) throws {
-        var w = WorkTable()
+        var w = try WorkTable(streamingTo: path("rfm.twk"), mode: mode)
         w.put("r", .uint8(s.r)); w.put("f", .uint8(s.f)); w.put("m", .uint8(s.m)); w.put("segment", .uint8(s.segment))
         w.put("segment_names", .string(s.segmentNames))
-        try w.write(to: path("rfm.twk"), mode: mode)
+        try w.finish()
     }
 
     func loadRFM() throws -> RFMScores {
@@ -119,12 +121,12 @@ struct StageStore {
     }
 
     func save(clv o: CLVOutcome) throws {
-        var w = WorkTable()
+        var w = try WorkTable(streamingTo: path("clv.twk"), mode: mode)
         if let v = o.table.pAlive { w.put("p_alive", .double(v)) }
         if let v = o.table.expectedTransactions { w.put("expected", .double(v)) }
         if let v = o.table.clvSpend { w.put("clv_spend", .double(v)) }
         if let v = o.table.discountedTransactions { w.put("discounted", .double(v)) }
-        try w.write(to: path("clv.twk"), mode: mode)
+        try w.finish()
         try saveJSON(CLVFacts(bgnbd: o.bgnbd, gammaGamma: o.gammaGamma, timeUnit: o.timeUnit, unavailableReason: o.table.unavailableReason,
                               spendUnavailableReason: o.table.spendUnavailableReason), "clv.json")
     }
@@ -142,10 +144,10 @@ struct StageStore {
     // MARK: profit
 
     func save(profit p: ProfitTable) throws {
-        var w = WorkTable()
+        var w = try WorkTable(streamingTo: path("profit.twk"), mode: mode)
         w.put("nii", .int64(p.netInterestIncome)); w.put("fees", .int64(p.feeIncome)); w.put("expected_loss", .int64(p.expectedLoss))
         w.put("cost", .int64(p.costToServe)); w.put("profit", .int64(p.profit)); w.put("has_balances", .uint8([p.hasBalances ? 1 : 0]))
-        try w.write(to: path("profit.twk"), mode: mode)
+        try w.finish()
     }
 
     func loadProfit() throws -> ProfitTable {
@@ -157,11 +159,11 @@ struct StageStore {
     // MARK: churn
 
     func save(churn c: ChurnTable) throws {
-        var w = WorkTable()
+        var w = try WorkTable(streamingTo: path("churn.twk"), mode: mode)
         w.put("flags", .uint8(c.flags.map(\.rawValue))); w.put("severity", .uint8(c.severity.map(\.rawValue)))
         w.put("reasons", .string(c.reasons)); w.put("clv", .int64(c.clv.map { $0 ?? Int64.min }))
         w.put("value_at_risk", .int64(c.valueAtRisk.map { $0 ?? Int64.min })); w.put("unchecked", .string(c.unchecked))
-        try w.write(to: path("churn.twk"), mode: mode)
+        try w.finish()
     }
 
     func loadChurn() throws -> ChurnTable {
@@ -180,7 +182,7 @@ struct StageStore {
     }
 
     func save(tier t: TierTable, previousRun: String?) throws {
-        var w = WorkTable()
+        var w = try WorkTable(streamingTo: path("tier.twk"), mode: mode)
         let r = t.result
         w.put("tier", .uint8(r.tier.map(\.rawValue))); w.put("score", .double(r.valueScore)); w.put("rank", .int32(r.rank.map { Int32($0) }))
         w.put("private", .uint8(r.privateBanking.map { $0 ? 1 : 0 }))
@@ -188,7 +190,7 @@ struct StageStore {
         w.put("c_balance", .double(r.components.map(\.balance))); w.put("c_rfm", .double(r.components.map(\.rfm)))
         w.put("lifecycle", .string(t.lifecycle.map(\.rawValue))); w.put("previous", .int8(t.previousTier.map { $0.map { Int8($0.rawValue) } ?? -1 }))
         w.put("driver", .string(t.driver))
-        try w.write(to: path("tier.twk"), mode: mode)
+        try w.finish()
         let u = r.weightsUsed
         try saveJSON(TierFacts(weights: [u.clv, u.profit, u.balance, u.rfm], previousRun: previousRun), "tier.json")
     }

@@ -36,7 +36,7 @@ struct Bank {
     }
 
     func table() -> FeatureTable {
-        FeatureTable.build(ids: ids, profiles: profiles, activity: activity, accounts: accounts, window: window,
+        FeatureTable.build(ids: ids, profiles: ProfileTable(profiles), activity: activity, accounts: accounts, window: window,
                            hasAccounts: hasAccounts, hasCustomers: true, hasChannel: true, hasFees: true, hasTypes: true)
     }
 }

@@ -125,3 +125,43 @@ func int128FastConversions(value: Int128) {
     a.interestRate = 0.035
     #expect(a.laterMovementWeighted == -Int128(Int64.max) * 3 && a.interestRate == 0.035)
 }
+
+/// An id of the dominant shape that came while its number was too far ahead for the dense
+/// array is kept in the hash table; once the array has grown past it, the id must still be
+/// found under its first index, never given a second one.
+@Test func internerFindsAnIdKeptAsideAfterTheDenseArrayGrowsPastIt() {
+    var interner = IdInterner(capacity: 16)
+    #expect(interner.intern("C00000000") == 0)
+    #expect(interner.intern("C00050000") == 1)  // too far ahead of one id: kept in the hash table
+    var expected: [String: Int32] = ["C00000000": 0, "C00050000": 1]
+    for n in 1...60_000 {
+        let id = "C" + String(format: "%08d", n)
+        let index = interner.intern(id)
+        if let seen = expected[id] { #expect(index == seen) } else { expected[id] = index }
+    }
+    #expect(interner.count == 60_001)
+    #expect(interner.find("C00050000") == 1)
+    #expect(interner.id(1) == "C00050000")
+    #expect(interner.id(interner.find("C00000007")!) == "C00000007")
+    #expect(interner.find("C00060001") == nil)
+}
+
+/// Sizing the words to reach the as-of date on the first insert must not change the set,
+/// in whatever order the days come.
+@Test func dayBitsetSizedToTheAsOfDateHoldsTheSameDays() {
+    let asOf = Day("2026-10-31")!
+    var state: UInt64 = 7
+    var days: [Day] = []
+    for _ in 0..<300 {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        days.append(asOf - Int(state >> 54))  // up to 1,023 days back
+    }
+    var sized = DayBitset(), plain = DayBitset(), reversed = DayBitset()
+    for d in days { sized.insert(d, last: asOf); plain.insert(d) }
+    for d in days.reversed() { reversed.insert(d, last: asOf) }
+    let distinct = Set(days.map(\.number)).sorted()
+    #expect(sized.days.map(\.number) == distinct)
+    #expect(sized.count == distinct.count && reversed.count == distinct.count)
+    #expect(sized == plain && sized == reversed)
+    #expect(sized.contains(days[0]) && !sized.contains(asOf + 1))
+}

@@ -1,0 +1,145 @@
+import Testing
+@testable import TierwiseAnalytics
+
+/// Customers out of id order: one with two products (three accounts) and a savings account
+/// closed before the window, one with none, one with a credit card and an empty savings account.
+func mixedHoldingsBank() -> Bank {
+    var bank = Bank()
+    let two = bank.customer("C2", profile: CustomerProfile(riskRating: 4, manager: "M1"))
+    let none = bank.customer("C0", profile: CustomerProfile(segment: "retail", manager: "M2"))
+    let loan = bank.customer("C1", profile: CustomerProfile(branch: "BR7", manager: "M1"))
+    let checking = bank.account(two, .checking, balance: 1234.56, rate: 0.001)
+    bank.account(two, .checking, balance: 10, openedDaysAgo: 200, rate: 0.002)
+    bank.account(two, .mortgage, balance: 250_000.01, rate: 0.031)
+    bank.account(two, .savings, balance: 0, openedDaysAgo: 3000, closedDaysAgo: 1000)
+    bank.account(loan, .creditCard, balance: 812.3, openedDaysAgo: 100, rate: 0.19)
+    bank.account(loan, .savings, balance: 0, openedDaysAgo: 10)
+    bank.txn(two, daysAgo: 40, amount: -300.25, type: .transfer, channel: .online, account: checking)
+    bank.txn(none, daysAgo: 3, amount: -5)
+    return bank
+}
+
+/// The per-product figures as the table held them before it was sparse: one dense column
+/// per product, summed in account order.
+struct DenseFigures {
+    var balanceDays, balanceDaysRate: [[Double]]
+    var balance: [[Int64]]
+    var openAccounts: [[Int32]]
+
+    init(_ bank: Bank) {
+        let n = bank.ids.count, products = Product.allCases.count
+        let order = bank.ids.indices.sorted { bank.ids[$0].utf8.lexicographicallyPrecedes(bank.ids[$1].utf8) }
+        var row = [Int](repeating: 0, count: n)
+        for (k, i) in order.enumerated() { row[i] = k }
+        balanceDays = Array(repeating: Array(repeating: 0, count: n), count: products)
+        balanceDaysRate = balanceDays
+        balance = Array(repeating: Array(repeating: 0, count: n), count: products)
+        openAccounts = Array(repeating: Array(repeating: 0, count: n), count: products)
+        for a in bank.accounts {
+            let c = row[Int(a.customer)], p = Int(a.product.rawValue)
+            if let range = a.openRange(in: bank.window), let adb = a.averageDailyBalance(in: bank.window) {
+                let days = Double(range.upperBound - range.lowerBound + 1)
+                balanceDays[p][c] += adb * days
+                balanceDaysRate[p][c] += adb * days * (a.interestRate ?? 0)
+            }
+            if a.isOpen(at: bank.asOf) {
+                openAccounts[p][c] += 1
+                balance[p][c] += a.balance
+            }
+        }
+    }
+}
+
+@Test func holdingsGiveTheDenseFiguresToTheBit() {
+    let bank = mixedHoldingsBank()
+    let t = bank.table(), dense = DenseFigures(bank)
+    #expect(t.ids == ["C0", "C1", "C2"])
+    for i in 0..<t.count {
+        for p in Product.allCases {
+            let k = Int(p.rawValue)
+            #expect(t.holdings.balanceDays(p, i).bitPattern == dense.balanceDays[k][i].bitPattern)
+            #expect(t.holdings.balanceDaysRate(p, i).bitPattern == dense.balanceDaysRate[k][i].bitPattern)
+            #expect(t.holdings.balance(p, i) == dense.balance[k][i])
+            #expect(t.holdings.openAccounts(p, i) == dense.openAccounts[k][i])
+        }
+        #expect(t.relationshipBalance(i) == Product.allCases.reduce(0) { $0 + Int64(dense.balance[Int($1.rawValue)][i].magnitude) })
+        #expect(t.openAccountTotal(i) == Product.allCases.reduce(0) { $0 + Int(dense.openAccounts[Int($1.rawValue)][i]) })
+    }
+    // An entry per product held, in product order; the closed savings account still holds one.
+    #expect(t.holdings.entries(0).isEmpty)
+    #expect(t.holdings.entries(1) == 0..<2 && t.holdings.entry(.creditCard, 1) == 1)
+    #expect(t.holdings.entries(2).count == 3)
+    #expect([Product.checking, .savings, .mortgage].map { t.holdings.entry($0, 2) } == [2, 3, 4])
+    #expect(t.holdings.openAccounts(.checking, 2) == 2 && t.holdings.balance(.checking, 2) == 12_445_600)
+    #expect(t.holdings.balance(.mortgage, 2) == 2_500_000_100 && t.holdings.balanceDays(.mortgage, 0) == 0)
+}
+
+@Test func profitOverHoldingsMatchesTheDenseComputation() {
+    let bank = mixedHoldingsBank()
+    let t = bank.table(), dense = DenseFigures(bank)
+    let p = ProfitParameters(), annual = t.window.annualFactor
+    for i in 0..<t.count {
+        var nii = 0.0, loss = 0.0, cost = 0.0
+        let pd = t.riskRating[i] >= 1 ? p.pdByRisk[Int(t.riskRating[i]) - 1] : p.pdUnrated
+        for product in Product.allCases {
+            let k = Int(product.rawValue), ftp = p.ftpRates[product.name] ?? 0
+            if product.isDeposit {
+                nii += (ftp * dense.balanceDays[k][i] - dense.balanceDaysRate[k][i]) / 365 * annual
+            } else if product.isLending {
+                nii += (dense.balanceDaysRate[k][i] - ftp * dense.balanceDays[k][i]) / 365 * annual
+                loss += Money.toDouble(dense.balance[k][i]) * pd * (p.lgd[product.name] ?? 0)
+            }
+            cost += Double(dense.openAccounts[k][i]) * (p.accountCost[product.name] ?? 0)
+        }
+        let channelCosts = Channel.allCases.map { p.channelCost[$0.name] ?? 0 } + [p.unknownChannelCost]
+        var channelCost = 0.0
+        for c in channelCosts.indices { channelCost += Double(t.channelCounts[c][i]) * channelCosts[c] }
+        cost += channelCost * annual
+        let parts = Profitability.parts(t, i, p)
+        #expect(parts.netInterestIncome == Profitability.units(nii))
+        #expect(parts.expectedLoss == Profitability.units(loss))
+        #expect(parts.costToServe == Profitability.units(cost))
+    }
+    #expect(Profitability.parts(t, 2, p).expectedLoss! > 0 && Profitability.parts(t, 0, p).netInterestIncome == 0)
+}
+
+@Test func holdingsFromDenseColumnsRoundTrip() {
+    let t = mixedHoldingsBank().table()
+    let h = t.holdings
+    let loaded = ProductHoldings(balanceDays: Product.allCases.map { h.dense(\.balanceDays, $0) },
+                                 balanceDaysRate: Product.allCases.map { h.dense(\.balanceDaysRate, $0) },
+                                 balance: Product.allCases.map { h.dense(\.balance, $0) },
+                                 openAccounts: Product.allCases.map { h.dense(\.openAccounts, $0) })
+    #expect(loaded == h)
+    #expect(h.dense(\.balance, .mortgage) == [0, 0, 2_500_000_100])
+    #expect(h.dense(\.openAccounts, .checking) == [0, 0, 2] && h.dense(\.openAccounts, .savings) == [0, 1, 0])
+    // The savings account closed before the window leaves only zeros: no entry once loaded.
+    #expect(h.entry(.savings, 2) != nil && loaded.entry(.savings, 2) == nil)
+    #expect(loaded.balance.count == h.balance.count - 1)
+
+    var changed = h
+    changed.balance[h.entry(.mortgage, 2)!] += 1
+    #expect(changed != h)
+    #expect(ProductHoldings(held: [0, 0, 0]) != h)
+}
+
+@Test func codedStringsReadLikeTheStrings() {
+    let strings = ["M1", "", "M2", "M1", "M1", "", "M3"]
+    let coded = CodedStrings(strings)
+    #expect(Array(coded) == strings)
+    #expect(coded.values == ["M1", "", "M2", "M3"])
+    #expect(coded.codes == [0, 1, 2, 0, 0, 1, 3])
+    #expect(coded[1].isEmpty && coded[6] == "M3" && coded.count == 7)
+
+    // Equal by rows, whatever order the values first came in.
+    var built = CodedStrings()
+    for s in strings.reversed() { built.append(s) }
+    #expect(built.values.first == "M3")
+    #expect(CodedStrings(Array(built.reversed())) == coded)
+    #expect(built != coded)
+    #expect(CodedStrings(["a"]) != CodedStrings(["a", "a"]))
+
+    let t = mixedHoldingsBank().table()
+    #expect(Array(t.manager) == ["M2", "M1", "M1"] && t.manager.values == ["M2", "M1"])
+    #expect(Array(t.segment) == ["retail", "", ""] && Array(t.branch) == ["", "BR7", ""])
+}
