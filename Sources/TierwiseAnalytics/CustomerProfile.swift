@@ -23,12 +23,13 @@ public struct CustomerProfile: Sendable, Equatable {
 /// as an empty one did: the outputs write both as an empty field.
 public struct ProfileTable: RandomAccessCollection, Sendable {
     /// Day number, or `Int32.min` when unknown.
-    private var onboarded: [Int32] = []
+    public private(set) var onboarded: [Int32] = []
     /// 1…10, or 0 when unknown.
-    private var risk: [Int8] = []
-    private var segment = CodedStrings()
-    private var branch = CodedStrings()
-    private var manager = CodedStrings()
+    public private(set) var risk: [Int8] = []
+    /// "" when unknown.
+    public private(set) var segment = CodedStrings()
+    public private(set) var branch = CodedStrings()
+    public private(set) var manager = CodedStrings()
 
     public init() {}
 

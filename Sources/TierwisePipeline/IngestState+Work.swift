@@ -8,11 +8,11 @@ extension IngestState {
     func save(into t: inout WorkTable) {
         let n = customerIds.count
         t.put("customer_id", .string((0..<n).map { customerIds.id(Int32($0)) }))
-        t.put("onboarded_on", .int32(profiles.map { $0.onboardedOn?.number ?? Int32.min }))
-        t.put("segment", .string(profiles.map { $0.segment ?? "" }))
-        t.put("risk_rating", .int8(profiles.map { $0.riskRating ?? 0 }))
-        t.put("branch", .string(profiles.map { $0.branch ?? "" }))
-        t.put("manager_id", .string(profiles.map { $0.manager ?? "" }))
+        t.put("onboarded_on", .int32(profiles.onboarded))
+        t.put("segment", .string(Array(profiles.segment)))
+        t.put("risk_rating", .int8(profiles.risk))
+        t.put("branch", .string(Array(profiles.branch)))
+        t.put("manager_id", .string(Array(profiles.manager)))
         t.put("last_initiated", .int32(activity.map { $0.lastInitiatedDay?.number ?? Int32.min }))
         t.put("first_initiated", .int32(activity.map { $0.firstInitiatedDay?.number ?? Int32.min }))
         t.put("first_day_value", .int64(activity.map(\.firstDayValue)))
