@@ -89,14 +89,19 @@ public struct WorkTable {
     }
 
     public init(decoding bytes: [UInt8], path: String) throws {
-        var reader = Reader(bytes: bytes, path: path)
-        guard bytes.count >= 8, Array(bytes[0..<4]) == Array("TWK1".utf8) else {
+        try self.init(reading: MemoryStream(bytes), size: bytes.count, path: path)
+    }
+
+    /// Reads a table column by column from `stream` (`size` bytes), straight into each
+    /// column's array: the file is never held whole beside the columns it holds.
+    public init(reading stream: ByteStream, size: Int, path: String) throws {
+        var reader = Reader(stream: stream, size: size, path: path)
+        guard size >= 8, try reader.bytes(4) == Array("TWK1".utf8) else {
             throw IOError(.malformedFile, path: path, message: "not a tierwise work file", remedy: "Run again with --force to rebuild the work folder")
         }
-        reader.offset = 4
-        while reader.offset < bytes.count {
+        while try !reader.atEnd() {
             let nameLength: UInt16 = try reader.scalar()
-            let name = String(decoding: try reader.bytes(Int(nameLength)), as: UTF8.self)
+            let name = try reader.string(Int(nameLength))
             let type: UInt8 = try reader.scalar()
             switch type {
             case 0: put(name, .int8(try reader.array()))
@@ -105,12 +110,12 @@ public struct WorkTable {
             case 3: put(name, .int64(try reader.array()))
             case 4: put(name, .double(try reader.array()))
             case 5:
-                let n: UInt64 = try reader.scalar()
+                let n = try reader.count(elementBytes: 4)
                 var strings: [String] = []
-                strings.reserveCapacity(Int(n))
+                strings.reserveCapacity(n)
                 for _ in 0..<n {
-                    let len: UInt32 = try reader.scalar()
-                    strings.append(String(decoding: try reader.bytes(Int(len)), as: UTF8.self))
+                    let length: UInt32 = try reader.scalar()
+                    strings.append(try reader.string(Int(length)))
                 }
                 put(name, .string(strings))
             default:
@@ -121,14 +126,7 @@ public struct WorkTable {
 
     public static func read(_ path: String) throws -> WorkTable {
         let file = try FileStream(path: path)
-        var bytes = [UInt8](repeating: 0, count: Int(file.sizeAtOpen))
-        var offset = 0
-        while offset < bytes.count {
-            let n = try bytes.withUnsafeMutableBytes { try file.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[offset...])) }
-            if n == 0 { break }
-            offset += n
-        }
-        return try WorkTable(decoding: bytes, path: path)
+        return try WorkTable(reading: file, size: Int(file.sizeAtOpen), path: path)
     }
 
     private static func append<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {
@@ -140,32 +138,99 @@ public struct WorkTable {
         v.withUnsafeBytes { out += $0 }
     }
 
+    /// Reads a work file front to back through a small buffer; every count is checked
+    /// against the bytes left, so a damaged file is an error, never a huge allocation.
     private struct Reader {
-        let bytes: [UInt8]
+        let stream: ByteStream
         let path: String
-        var offset = 0
+        /// Bytes of the file not yet taken from the stream or the buffer.
+        private var unread: Int
+        private var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        private var start = 0
+        private var end = 0
 
-        mutating func bytes(_ n: Int) throws -> ArraySlice<UInt8> {
-            guard n >= 0, offset + n <= bytes.count else {
-                throw IOError(.malformedFile, path: path, message: "the work file is truncated", remedy: "Run again with --force")
+        init(stream: ByteStream, size: Int, path: String) {
+            self.stream = stream
+            self.path = path
+            unread = size
+        }
+
+        private var truncated: IOError {
+            IOError(.malformedFile, path: path, message: "the work file is truncated", remedy: "Run again with --force")
+        }
+
+        /// Bytes left, in the buffer and in the stream.
+        private var left: Int { end - start + unread }
+
+        mutating func atEnd() throws -> Bool { left == 0 }
+
+        /// Fills `out` exactly: from the buffer first, then straight from the stream when
+        /// the rest is larger than the buffer.
+        mutating func read(into out: UnsafeMutableRawBufferPointer) throws {
+            guard out.count <= left else { throw truncated }
+            var done = 0
+            while done < out.count {
+                if start == end {
+                    let rest = out.count - done
+                    if rest >= buffer.count {
+                        let n = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: out[done...]))
+                        guard n > 0 else { throw truncated }
+                        unread -= n
+                        done += n
+                        continue
+                    }
+                    try refill()
+                }
+                let n = min(end - start, out.count - done)
+                buffer.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: out[done..<(done + n)]).copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[start..<(start + n)])) }
+                start += n
+                done += n
             }
-            defer { offset += n }
-            return bytes[offset..<(offset + n)]
+        }
+
+        private mutating func refill() throws {
+            let n = try buffer.withUnsafeMutableBytes { try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<min($0.count, unread)])) }
+            guard n > 0 else { throw truncated }
+            unread -= n
+            start = 0
+            end = n
+        }
+
+        mutating func bytes(_ n: Int) throws -> [UInt8] {
+            guard n >= 0, n <= left else { throw truncated }
+            return try [UInt8](unsafeUninitializedCapacity: n) { out, count in
+                try read(into: UnsafeMutableRawBufferPointer(out))
+                count = n
+            }
+        }
+
+        /// A string of `n` bytes, decoded in place when the buffer holds it.
+        mutating func string(_ n: Int) throws -> String {
+            if end - start >= n {
+                defer { start += n }
+                return buffer.withUnsafeBytes { String(decoding: $0[start..<(start + n)], as: UTF8.self) }
+            }
+            return String(decoding: try bytes(n), as: UTF8.self)
         }
 
         mutating func scalar<T: FixedWidthInteger>() throws -> T {
-            let b = try bytes(MemoryLayout<T>.size)
-            return b.withUnsafeBytes { T(littleEndian: $0.loadUnaligned(as: T.self)) }
+            var v: T = 0
+            try withUnsafeMutableBytes(of: &v) { try read(into: $0) }
+            return T(littleEndian: v)
+        }
+
+        /// An element count, which the bytes left must be able to hold.
+        mutating func count(elementBytes: Int) throws -> Int {
+            let n: UInt64 = try scalar()
+            guard n <= UInt64(left / max(1, elementBytes)) else { throw truncated }
+            return Int(n)
         }
 
         mutating func array<T>() throws -> [T] {
-            let n: UInt64 = try scalar()
-            let b = try bytes(Int(n) * MemoryLayout<T>.stride)
-            return b.withUnsafeBytes { raw in
-                [T](unsafeUninitializedCapacity: Int(n)) { buffer, count in
-                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw)
-                    count = Int(n)
-                }
+            let n = try count(elementBytes: MemoryLayout<T>.stride)
+            return try [T](unsafeUninitializedCapacity: n) { out, count in
+                try read(into: UnsafeMutableRawBufferPointer(out))
+                count = n
             }
         }
     }

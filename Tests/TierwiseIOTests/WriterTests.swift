@@ -42,6 +42,25 @@ import TierwiseTestSupport
     #expect(throws: IOError.self) { _ = try WorkTable(decoding: Array(t.encode().prefix(20)), path: "x") }
 }
 
+/// Reading goes through a 64 KB buffer: columns and strings larger than it, or split across
+/// its refills at any point, must come back whole, and a file cut anywhere must be an error.
+@Test func workTableReadsColumnsAcrossBufferBoundaries() throws {
+    var t = WorkTable()
+    let numbers = (0..<50_000).map { Int64($0) &* 7_919 - 1_000_000 }
+    let strings = (0..<20_000).map { $0 % 101 == 0 ? String(repeating: "x", count: 70_000 + $0) : "s\($0)-ü" }
+    t.put("n", .int64(numbers)); t.put("s", .string(strings)); t.put("u", .uint8([1, 2, 3]))
+    let bytes = t.encode()
+    for block in [1, 997, 65_536, Int.max] {
+        let back = try WorkTable(reading: MemoryStream(bytes, maxBlock: block), size: bytes.count, path: "x")
+        #expect(try back.int64("n") == numbers)
+        #expect(try back.string("s") == strings)
+        #expect(try back.uint8("u") == [1, 2, 3])
+    }
+    for cut in [5, 100, bytes.count / 2, bytes.count - 1] {
+        #expect(throws: IOError.self) { _ = try WorkTable(decoding: Array(bytes.prefix(cut)), path: "x") }
+    }
+}
+
 @Test func outputFolderAppearsWholeAndReplacesAtomically() throws {
     let root = TestSupport.temporaryFolder()
     let first = try OutputFolder(root: root, name: "2026-01-01")
