@@ -121,13 +121,17 @@ public struct OpenedInput {
     public let file: FileStream
     public let stream: ByteStream
 
-    /// Opens `path`, sniffs its compression from the first bytes and wraps a decoder.
-    public static func open(_ path: String) throws -> OpenedInput {
+    /// Opens `path`, sniffs its compression from the first bytes and wraps a decoder. With
+    /// `decoders` above 1, a file in `pzstd`'s format is decoded that many frames at a time.
+    public static func open(_ path: String, decoders: Int = 1) throws -> OpenedInput {
         let file = try FileStream(path: path)
-        let compression = Compression.sniff(try file.peek(4))
+        let prefix = try file.peek(8)
+        let compression = Compression.sniff(prefix)
         let stream: ByteStream
         switch compression {
         case .none: stream = file
+        case .zstd where decoders > 1 && PzstdDecoder.isPzstd(prefix):
+            stream = PrefetchStream(PzstdDecoder(source: file, path: path, workers: decoders), sourceBytes: { file.bytesRead })
         case .zstd: stream = PrefetchStream(try ZstdDecoder(source: file, path: path), sourceBytes: { file.bytesRead })
         case .gzip: stream = PrefetchStream(try GzipDecoder(source: file, path: path), sourceBytes: { file.bytesRead })
         }

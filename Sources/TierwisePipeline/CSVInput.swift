@@ -13,10 +13,12 @@ final class CSVInputFile {
     private var firstChunk: RecordChunk?
     private var firstRecord = 1
 
-    init(input: String, path: String, spec: InputSpec, settings: RunSettings, columns: [String], required: [String], readBlock: Int = 1 << 16) throws {
+    /// `decoders`: how many frames of a `pzstd` file are decoded at a time.
+    init(input: String, path: String, spec: InputSpec, settings: RunSettings, columns: [String], required: [String], readBlock: Int = 1 << 16,
+         decoders: Int = 1) throws {
         self.input = input
         self.path = path
-        opened = try OpenedInput.open(path)
+        opened = try OpenedInput.open(path, decoders: decoders)
         let options = CSVOptions(delimiter: spec.delimiter, maxRecordBytes: settings.maxRecordBytes, maxFields: max(settings.maxFields, columns.count),
                                  readBlockBytes: readBlock)
         chunker = RecordChunker(stream: opened.stream, path: path, options: options)

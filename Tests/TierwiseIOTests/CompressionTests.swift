@@ -95,3 +95,43 @@ func prefetchKeepsEveryByteInOrder(size: Int, block: Int) throws {
         #expect(try buffer.withUnsafeMutableBytes { try stream.read(into: $0) } == 100)
     }
 }
+
+/// `pzstd`'s layout: before each zstd frame, a skippable frame holding its compressed size.
+private func pzstdFrame(_ data: [UInt8]) throws -> [UInt8] {
+    let frame = try TestSupport.zstd(data)
+    let n = UInt32(frame.count)
+    return [0x50, 0x2A, 0x4D, 0x18, 0x04, 0x00, 0x00, 0x00, UInt8(n & 0xFF), UInt8(n >> 8 & 0xFF), UInt8(n >> 16 & 0xFF), UInt8(n >> 24)] + frame
+}
+
+/// Frames decoded on several threads must come out whole and in file order, whatever the
+/// number in flight and however the source hands out its bytes.
+@Test(arguments: [1, 2, 5])
+func pzstdFramesDecodeInOrder(workers: Int) throws {
+    let parts = [70_000, 1, 300_000, 0, 12_345, 200_000].enumerated().map { sampleBytes($1, seed: UInt64($0) + 40) }
+    let packed = try parts.flatMap { try pzstdFrame($0) }
+    #expect(PzstdDecoder.isPzstd(Array(packed.prefix(8))))
+    #expect(try drain(PzstdDecoder(source: MemoryStream(packed, maxBlock: 777), path: "x", workers: workers)) == parts.flatMap { $0 })
+}
+
+/// A plain zstd stream after the `pzstd` frames (two files concatenated) decodes in order too.
+@Test func pzstdFollowedByPlainZstdDecodesTheRestInOrder() throws {
+    let a = sampleBytes(100_000, seed: 1), b = sampleBytes(50_000, seed: 2), c = sampleBytes(80_000, seed: 3)
+    let packed = try pzstdFrame(a) + pzstdFrame(b) + TestSupport.zstd(c)
+    #expect(try drain(PzstdDecoder(source: MemoryStream(packed, maxBlock: 5_000), path: "x", workers: 2)) == a + b + c)
+}
+
+/// A file cut inside a frame, or with a damaged frame, is an error after the bytes before it.
+@Test func pzstdTruncatedOrCorruptIsAnError() throws {
+    let a = sampleBytes(100_000, seed: 4), b = sampleBytes(100_000, seed: 5)
+    let packed = try pzstdFrame(a) + pzstdFrame(b)
+    #expect(throws: IOError.self) { _ = try drain(PzstdDecoder(source: MemoryStream(Array(packed.dropLast(10))), path: "x", workers: 2)) }
+    // The second frame's zstd magic number damaged (zstd itself only notices damage inside
+    // a frame where a checksum or the structure says so).
+    var damaged = packed
+    damaged[try pzstdFrame(a).count + 12] ^= 0xFF
+    #expect(throws: IOError.self) { _ = try drain(PzstdDecoder(source: MemoryStream(damaged), path: "x", workers: 2)) }
+    // A size header that promises more than the file holds.
+    var overlong = try pzstdFrame(a)
+    overlong[11] = 0x7F
+    #expect(throws: IOError.self) { _ = try drain(PzstdDecoder(source: MemoryStream(overlong), path: "x", workers: 2)) }
+}
