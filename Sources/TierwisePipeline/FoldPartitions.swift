@@ -202,5 +202,4 @@ final class FoldPartitions: @unchecked Sendable {
             initialized = taken
         }
     }
-
 }
