@@ -52,12 +52,13 @@ extension FeatureTable {
 
         t.reserve(n)
         for i in order {
-            let act = activity[i], prof = profiles[i]
+            let act = activity[i]
             t.ids.append(ids[i])
-            t.manager.append(prof.manager ?? "")
-            t.segment.append(prof.segment ?? "")
-            t.branch.append(prof.branch ?? "")
-            t.riskRating.append(prof.riskRating ?? 0)
+            // Straight from the profile columns: building a whole profile per row costs three String copies.
+            t.manager.append(profiles.manager[i])
+            t.segment.append(profiles.segment[i])
+            t.branch.append(profiles.branch[i])
+            t.riskRating.append(profiles.risk[i])
             t.recencyDays.append(act.lastInitiatedDay.map { asOf - $0.number } ?? -1)
             t.frequency.append(act.windowCount)
             t.monetary.append(act.windowValue)
@@ -79,7 +80,8 @@ extension FeatureTable {
             t.channelCounts[Channel.allCases.count].append(act.windowNoChannel)
             t.salaryPeriods.append(act.salaryPeriods)
             let opening = firstOpening[t.ids.count - 1]
-            let tenure = prof.onboardedOn?.number ?? (opening != Int32.max ? opening : act.firstDay?.number ?? Int32.min)
+            let onboarded = profiles.onboarded[i]
+            let tenure = onboarded != Int32.min ? onboarded : (opening != Int32.max ? opening : act.firstDay?.number ?? Int32.min)
             t.tenureStart.append(tenure)
         }
         return t

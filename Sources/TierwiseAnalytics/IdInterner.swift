@@ -23,6 +23,10 @@ public struct IdInterner: Sendable {
     private var arena: [UInt8] = []
     private var offsets: [Int] = [0]
     private var hashes: [UInt64] = []
+    /// Whether an id of the dominant shape was ever kept in the arena (its number too far
+    /// ahead when it came): until then, a number the dense array covers but does not hold
+    /// is an id never seen, and needs no hash probe.
+    private var shapedInArena = false
     /// Slot → index + 1 of an id kept in the arena; 0 is empty.
     private var slots: [Int32]
     private var mask: Int
@@ -69,7 +73,10 @@ public struct IdInterner: Sendable {
     /// The index of `bytes`, or nil when it was never inserted.
     @inline(__always)
     public func find(_ bytes: UnsafeRawBufferPointer) -> Int32? {
-        if let number = numericKey(bytes), number < numeric.count, numeric[number] != 0 { return numeric[number] - 1 }
+        if let number = numericKey(bytes), number < numeric.count {
+            if numeric[number] != 0 { return numeric[number] - 1 }
+            if !shapedInArena { return nil }
+        }
         let (index, _) = probe(bytes, IdInterner.hash(bytes))
         return index
     }
@@ -77,7 +84,15 @@ public struct IdInterner: Sendable {
     /// The index of `bytes`, inserting it when new.
     @inline(__always)
     public mutating func intern(_ bytes: UnsafeRawBufferPointer) -> Int32 {
-        if let number = numericKey(bytes), number < numeric.count, numeric[number] != 0 { return numeric[number] - 1 }
+        if let number = numericKey(bytes), number < numeric.count {
+            if numeric[number] != 0 { return numeric[number] - 1 }
+            if !shapedInArena {
+                let index = Int32(entries.count)
+                entries.append(Int64(number))
+                numeric[number] = index + 1
+                return index
+            }
+        }
         let h = IdInterner.hash(bytes)
         let (found, slot) = probe(bytes, h)
         if let found { return found }
@@ -87,6 +102,7 @@ public struct IdInterner: Sendable {
             numeric[number] = index + 1
             return index
         }
+        if numericKey(bytes) != nil { shapedInArena = true }
         entries.append(~Int64(hashes.count))
         hashes.append(h)
         arena.append(contentsOf: bytes)
@@ -161,13 +177,16 @@ public struct IdInterner: Sendable {
             let k = Int(~entry)
             return String(decoding: arena[offsets[k]..<offsets[k + 1]], as: UTF8.self)
         }
-        var bytes = numericPrefix + [UInt8](repeating: 48, count: numericWidth)
-        var number = entry
-        for i in stride(from: bytes.count - 1, through: numericPrefix.count, by: -1) {
-            bytes[i] = UInt8(48 + number % 10)
-            number /= 10
+        let p = numericPrefix.count
+        return String(unsafeUninitializedCapacity: p + numericWidth) { out in
+            for i in 0..<p { out[i] = numericPrefix[i] }
+            var number = entry
+            for i in stride(from: p + numericWidth - 1, through: p, by: -1) {
+                out[i] = UInt8(48 + number % 10)
+                number /= 10
+            }
+            return p + numericWidth
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     @inline(__always)

@@ -165,3 +165,15 @@ func int128FastConversions(value: Int128) {
     #expect(sized == plain && sized == reversed)
     #expect(sized.contains(days[0]) && !sized.contains(asOf + 1))
 }
+
+/// With every id of the usual shape in the dense array, a number the array covers but does
+/// not hold is answered without the hash table: absent for `find`, a new index for `intern`.
+@Test func internerAnswersMissesInTheDenseArrayDirectly() {
+    var interner = IdInterner(capacity: 16)
+    for n in stride(from: 0, to: 3_000, by: 2) { _ = interner.intern("A" + String(format: "%06d", n)) }
+    #expect(interner.find("A000001") == nil && interner.find("A002999") == nil)
+    #expect(interner.find("A002998") == 1_499)
+    #expect(interner.intern("A000001") == 1_500)
+    #expect(interner.find("A000001") == 1_500 && interner.id(1_500) == "A000001")
+    #expect(interner.intern("A000001") == 1_500 && interner.count == 1_501)
+}
