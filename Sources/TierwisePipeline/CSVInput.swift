@@ -37,6 +37,15 @@ final class CSVInputFile {
         firstChunk = first
     }
 
+    /// Set when the file's name suggests another compression than its bytes have (a `.zst`
+    /// export that was never compressed, or a plain name on a zstd file): the bytes decide,
+    /// but a nightly job's log should say so, as the export step may have gone wrong.
+    var nameMismatch: String? {
+        let named = Compression.fromName(path)
+        guard named != opened.compression else { return nil }
+        return "\(path): the name suggests \(named.rawValue == "none" ? "no compression" : named.rawValue) but the file is \(opened.compression.rawValue == "none" ? "not compressed" : opened.compression.rawValue + "-compressed"); it is read as its bytes say"
+    }
+
     /// The next chunk of data records; the header is skipped.
     func next() throws -> (chunk: RecordChunk, firstRecord: Int)? {
         if let c = firstChunk {

@@ -174,6 +174,7 @@ extension Ingest {
         var counts = InputCounts(name: input)
         for path in try expandInputPaths(spec, input: input) {
             let file = try CSVInputFile(input: input, path: path, spec: spec, settings: config.run, columns: columns, required: required)
+            if let mismatch = file.nameMismatch { warn(mismatch) }
             counts.columns = file.header.presentColumns
             let index = makeIndex(file.header)
             var info = file.fileInfo

@@ -12,6 +12,8 @@ struct Ingest {
     let config: PipelineConfig
     let threads: Int
     var progress: ((Int64, Int64) -> Void)? = nil
+    /// Receives warnings that are not rejects (they name files, never customer data).
+    var warn: (String) -> Void = { _ in }
     /// Shard mode (issue 9): keep only the customers of this shard; see ShardIngest.swift.
     var shard: ShardSpec? = nil
     /// With `shard`: the transactions files are this shard's part of a split export.
@@ -85,6 +87,7 @@ struct Ingest {
             for path in files {
                 let file = try CSVInputFile(input: "transactions", path: path, spec: spec, settings: config.run,
                                             columns: TransactionColumns.all, required: ["booked_at", "amount"], decoders: Ingest.zstdDecoders(threads: threads))
+                if let mismatch = file.nameMismatch { warn(mismatch) }
                 if file.header["customer_id"] == nil && (file.header["account_id"] == nil || !state.hasAccounts) {
                     throw PipelineError(.dataError, "\(path):\(file.header.line): the transactions header has neither \"\(spec.header(for: "customer_id"))\" nor an \"\(spec.header(for: "account_id"))\" that an accounts dump resolves; one of them is required")
                 }

@@ -13,6 +13,7 @@ extension PipelineRunner {
             var ingest = Ingest(config: config, threads: threads)
             ingest.shard = options.shard  // issue 9: shard mode
             ingest.shardInput = options.shardInput
+            ingest.warn = { [logger] message in logger.warning("\(message)", metadata: ["event": "input_warning"]) }
             let started = RunClock.now()
             if options.progress {
                 ProgressLine.shared.enabled = true
