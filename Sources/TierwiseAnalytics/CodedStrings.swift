@@ -17,7 +17,7 @@ public struct CodedStrings: RandomAccessCollection, Sendable, Equatable {
     public init() {}
 
     public init(_ strings: [String]) {
-        reserveCapacity(strings.count)
+        codes.reserveCapacity(strings.count)
         for s in strings { append(s) }
     }
 
@@ -43,7 +43,25 @@ public struct CodedStrings: RandomAccessCollection, Sendable, Equatable {
         return code
     }
 
-    public mutating func reserveCapacity(_ n: Int) { codes.reserveCapacity(n) }
+    /// The rows in another order (row k is row `order[k]` of this column). The codes are
+    /// renumbered so the values stay in order of first appearance; only the distinct values
+    /// are hashed again, not every row.
+    public func reordered(_ order: [Int]) -> CodedStrings {
+        var out = CodedStrings()
+        var renumbered = [Int32](repeating: -1, count: values.count)
+        out.codes.reserveCapacity(order.count)
+        for i in order {
+            let old = Int(codes[i])
+            if renumbered[old] < 0 {
+                renumbered[old] = Int32(out.values.count)
+                out.codeOf[values[old]] = renumbered[old]
+                out.values.append(values[old])
+                if values[old].isEmpty { out.emptyCode = renumbered[old] }
+            }
+            out.codes.append(renumbered[old])
+        }
+        return out
+    }
 
     /// Equal when the rows are: the codes depend on the order values first appeared in.
     public static func == (a: CodedStrings, b: CodedStrings) -> Bool { a.elementsEqual(b) }

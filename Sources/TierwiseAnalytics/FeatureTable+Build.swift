@@ -50,14 +50,14 @@ extension FeatureTable {
         _ = consume accounts
         t.daysSinceClosure = lastClosure.map { $0 == Int32.min ? -1 : asOf - $0 }
 
+        // The profile columns are already coded: only their rows move to the sorted order.
+        t.manager = profiles.manager.reordered(order)
+        t.segment = profiles.segment.reordered(order)
+        t.branch = profiles.branch.reordered(order)
         t.reserve(n)
         for i in order {
             let act = activity[i]
             t.ids.append(ids[i])
-            // Straight from the profile columns: building a whole profile per row costs three String copies.
-            t.manager.append(profiles.manager[i])
-            t.segment.append(profiles.segment[i])
-            t.branch.append(profiles.branch[i])
             t.riskRating.append(profiles.risk[i])
             t.recencyDays.append(act.lastInitiatedDay.map { asOf - $0.number } ?? -1)
             t.frequency.append(act.windowCount)
@@ -89,9 +89,6 @@ extension FeatureTable {
 
     mutating func reserve(_ n: Int) {
         ids.reserveCapacity(n)
-        manager.reserveCapacity(n)
-        segment.reserveCapacity(n)
-        branch.reserveCapacity(n)
         recencyDays.reserveCapacity(n)
         frequency.reserveCapacity(n)
         monetary.reserveCapacity(n)

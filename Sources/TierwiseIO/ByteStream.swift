@@ -7,6 +7,20 @@ public protocol ByteStream: AnyObject {
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
 }
 
+extension ByteStream {
+    /// Reads until `buffer` is full or the stream ends, and returns how many bytes came:
+    /// decoders may return a little at a time, so one `read` fills no block.
+    public func fill(_ buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        var filled = 0
+        while filled < buffer.count {
+            let n = try read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[filled...]))
+            if n == 0 { break }
+            filled += n
+        }
+        return filled
+    }
+}
+
 /// How an input file is compressed, decided from its first bytes and not its name,
 /// because exports are often renamed (`.csv` that is really zstd, and the reverse).
 public enum Compression: String, Sendable, CaseIterable {

@@ -30,16 +30,7 @@ public final class PrefetchStream: ByteStream {
             while true {
                 let n: Int
                 do {
-                    n = try block.withUnsafeMutableBytes { raw in
-                        var filled = 0
-                        // Fill the block: decoders may return a little at a time.
-                        while filled < raw.count {
-                            let k = try inner.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]))
-                            if k == 0 { break }
-                            filled += k
-                        }
-                        return filled
-                    }
+                    n = try block.withUnsafeMutableBytes { try inner.fill($0) }
                 } catch {
                     board.condition.lock()
                     board.error = error

@@ -15,8 +15,6 @@ public struct WorkTable {
     /// saving a stage never holds a second copy of its whole result in memory.
     private var stream: FileSink?
 
-    public init() {}
-
     /// A table that is written column by column to `path` as columns are put; call `finish()`.
     public init(streamingTo path: String, mode: UInt32 = 0o640) throws {
         stream = try FileSink(path: path, mode: mode)
@@ -61,12 +59,6 @@ public struct WorkTable {
         IOError(.malformedFile, path: "work table", message: "column \(name) is missing", remedy: "Run again with --force to rebuild the work folder")
     }
 
-    public func encode() -> [UInt8] {
-        var out: [UInt8] = Array("TWK1".utf8)
-        for name in names { WorkTable.encode(name, columns[name]!, into: &out) }
-        return out
-    }
-
     private static func encode(_ name: String, _ column: Column, into out: inout [UInt8]) {
         let bytes = Array(name.utf8)
         append(UInt16(bytes.count), to: &out)
@@ -86,10 +78,6 @@ public struct WorkTable {
                 out += b
             }
         }
-    }
-
-    public init(decoding bytes: [UInt8], path: String) throws {
-        try self.init(reading: MemoryStream(bytes), size: bytes.count, path: path)
     }
 
     /// Reads a table column by column from `stream` (`size` bytes), straight into each

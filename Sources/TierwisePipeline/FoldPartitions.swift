@@ -69,10 +69,10 @@ final class FoldPartitions: @unchecked Sendable {
     private var overflow: [[OverflowReject]]
     private let overflowLock = NSLock()
 
-    /// Takes over `activity` until `finish()` gives it back, and `accountMagnitude` (the
-    /// dumps' part of it); `accounts` must stay valid until then.
-    init(activity: inout [CustomerActivity], accountMagnitude: inout [Int64], accounts: UnsafeMutableBufferPointer<AccountState>,
-         threads: Int, window: AnalysisWindow) {
+    /// Starts every customer of the dumps with an empty activity holding its account
+    /// magnitude (taken from `accountMagnitude`); `finish()` hands the activity over.
+    /// `accounts` must stay valid until then.
+    init(accountMagnitude: inout [Int64], accounts: UnsafeMutableBufferPointer<AccountState>, threads: Int, window: AnalysisWindow) {
         count = max(1, threads)
         queues = (0..<count).map { DispatchQueue(label: "tierwise.fold.\($0)") }
         concurrent = threads > 1
@@ -80,20 +80,10 @@ final class FoldPartitions: @unchecked Sendable {
         self.window = window
         self.accounts = accounts
         overflow = Array(repeating: [], count: count)
-        let folded = activity.count
-        customers = max(folded, accountMagnitude.count)
-        self.activity = .allocate(capacity: max(1024, customers + customers / 4))
-        // Activity folded by an earlier call moves over (usually there is none: the dumps'
-        // customers start here, empty, with only their account magnitude).
-        activity.withUnsafeMutableBufferPointer { source in
-            if let base = source.baseAddress { self.activity.baseAddress!.moveInitialize(from: base, count: source.count) }
-        }
-        // The elements were moved out: fill the slots with empty values, which own nothing, so
-        // releasing the array releases nothing twice.
-        activity.withUnsafeMutableBufferPointer { $0.baseAddress.map { $0.initialize(repeating: CustomerActivity(), count: folded) } }
-        activity = []
-        (self.activity.baseAddress! + folded).initialize(repeating: CustomerActivity(), count: customers - folded)
-        for (i, m) in accountMagnitude.enumerated() { self.activity[i].accountMagnitude += m }
+        customers = accountMagnitude.count
+        activity = .allocate(capacity: max(1024, customers + customers / 4))
+        activity.baseAddress!.initialize(repeating: CustomerActivity(), count: customers)
+        for (i, m) in accountMagnitude.enumerated() { activity[i].accountMagnitude = m }
         accountMagnitude = []
     }
 

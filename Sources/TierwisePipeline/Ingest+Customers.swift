@@ -124,7 +124,7 @@ extension Ingest {
                 return try reject(.amountOverflow, "balance", "the customer's account balances together would pass the 64-bit limit")
             }
             _ = fields.with(ix.account) { state.accountIds.intern($0) }
-            let customer = fields.with(ix.customer) { state.customer($0) }!
+            let customer = known ?? fields.with(ix.customer) { state.customer($0) }!
             state.accountMagnitude[Int(customer)] += Int64(balance.magnitude)
             state.accounts.append(AccountState(customer: customer, product: product, openedOn: opened, closedOn: closed, balance: balance,
                                                interestRate: rate, creditLimit: limit))

@@ -80,7 +80,7 @@ struct Ingest {
         var accounts = state.accounts
         state.accounts = []
         try accounts.withUnsafeMutableBufferPointer { accountBuffer in
-            let folds = FoldPartitions(activity: &state.activity, accountMagnitude: &state.accountMagnitude, accounts: accountBuffer, threads: threads, window: state.window)
+            let folds = FoldPartitions(accountMagnitude: &state.accountMagnitude, accounts: accountBuffer, threads: threads, window: state.window)
             // On an error too, no fold may still be writing when the buffer goes away.
             defer { folds.drain() }
             var sequence = 0

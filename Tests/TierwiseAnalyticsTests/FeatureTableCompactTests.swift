@@ -143,3 +143,15 @@ struct DenseFigures {
     #expect(Array(t.manager) == ["M2", "M1", "M1"] && t.manager.values == ["M2", "M1"])
     #expect(Array(t.segment) == ["retail", "", ""] && Array(t.branch) == ["", "BR7", ""])
 }
+
+/// Reordering moves rows without hashing each again: values come out in the new order of
+/// first appearance, unused ones are dropped, and appending afterwards reuses the codes.
+@Test func codedStringsReorderKeepsRowsAndRenumbersValues() {
+    var coded = CodedStrings(["M1", "", "M2", "M1"])
+    coded.set(2, "M3")  // M2 is no longer used
+    var moved = coded.reordered([3, 2, 1, 0])
+    #expect(Array(moved) == ["M1", "M3", "", "M1"])
+    #expect(moved.values == ["M1", "M3", ""] && moved.codes == [0, 1, 2, 0])
+    moved.append("M3"); moved.append(""); moved.append("M4")
+    #expect(moved.codes.suffix(3) == [1, 2, 3] && moved.values.count == 4)
+}

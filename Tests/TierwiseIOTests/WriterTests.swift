@@ -29,35 +29,43 @@ import TierwiseTestSupport
     #expect(w.rows == 9)
 }
 
+/// The bytes of a work table with these columns, written as stages write them.
+private func workTableBytes(_ columns: [(String, WorkTable.Column)]) throws -> [UInt8] {
+    let path = TestSupport.temporaryFolder("worktable") + "/t.twk"
+    var t = try WorkTable(streamingTo: path)
+    for (name, column) in columns { t.put(name, column) }
+    try t.finish()
+    return TestSupport.readBytes(path)
+}
+
+private func decodeWorkTable(_ bytes: [UInt8], maxBlock: Int = .max) throws -> WorkTable {
+    try WorkTable(reading: MemoryStream(bytes, maxBlock: maxBlock), size: bytes.count, path: "x")
+}
+
 @Test func workTableRoundTrip() throws {
-    var t = WorkTable()
-    t.put("i32", .int32([1, -2, Int32.max]))
-    t.put("s", .string(["", "ü", "a,b"]))
-    t.put("d", .double([0.5, .nan, -1e300]))
-    let back = try WorkTable(decoding: t.encode(), path: "x")
+    let bytes = try workTableBytes([("i32", .int32([1, -2, Int32.max])), ("s", .string(["", "ü", "a,b"])), ("d", .double([0.5, .nan, -1e300]))])
+    let back = try decodeWorkTable(bytes)
     #expect(try back.int32("i32") == [1, -2, Int32.max])
     #expect(try back.string("s") == ["", "ü", "a,b"])
     let d = try back.double("d")
     #expect(d[0] == 0.5 && d[1].isNaN && d[2] == -1e300)
-    #expect(throws: IOError.self) { _ = try WorkTable(decoding: Array(t.encode().prefix(20)), path: "x") }
+    #expect(throws: IOError.self) { _ = try decodeWorkTable(Array(bytes.prefix(20))) }
 }
 
 /// Reading goes through a 64 KB buffer: columns and strings larger than it, or split across
 /// its refills at any point, must come back whole, and a file cut anywhere must be an error.
 @Test func workTableReadsColumnsAcrossBufferBoundaries() throws {
-    var t = WorkTable()
     let numbers = (0..<50_000).map { Int64($0) &* 7_919 - 1_000_000 }
     let strings = (0..<20_000).map { $0 % 101 == 0 ? String(repeating: "x", count: 70_000 + $0) : "s\($0)-ü" }
-    t.put("n", .int64(numbers)); t.put("s", .string(strings)); t.put("u", .uint8([1, 2, 3]))
-    let bytes = t.encode()
+    let bytes = try workTableBytes([("n", .int64(numbers)), ("s", .string(strings)), ("u", .uint8([1, 2, 3]))])
     for block in [1, 997, 65_536, Int.max] {
-        let back = try WorkTable(reading: MemoryStream(bytes, maxBlock: block), size: bytes.count, path: "x")
+        let back = try decodeWorkTable(bytes, maxBlock: block)
         #expect(try back.int64("n") == numbers)
         #expect(try back.string("s") == strings)
         #expect(try back.uint8("u") == [1, 2, 3])
     }
     for cut in [5, 100, bytes.count / 2, bytes.count - 1] {
-        #expect(throws: IOError.self) { _ = try WorkTable(decoding: Array(bytes.prefix(cut)), path: "x") }
+        #expect(throws: IOError.self) { _ = try decodeWorkTable(Array(bytes.prefix(cut))) }
     }
 }
 
