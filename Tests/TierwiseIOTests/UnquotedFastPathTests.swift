@@ -1,0 +1,85 @@
+import Testing
+@testable import TierwiseIO
+
+/// The hand-split path of `CSVFieldParser.parse` must answer exactly as libcsv does, on every
+/// record: same outcome, same field count, same field bytes. Records are drawn from the bytes
+/// where the two could differ (delimiters, spaces, tabs, quotes, CR, LF, NUL) for each
+/// delimiter a pipeline may set.
+@Suite struct UnquotedFastPathTests {
+    /// A small deterministic generator (SplitMix64), so a failure names a reproducible record.
+    struct SplitMix {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    struct Answer: Equatable {
+        var outcome: CSVFieldParser.Outcome
+        var fields: [[UInt8]]
+    }
+
+    static func answer(_ parser: CSVFieldParser, _ record: [UInt8], libcsvOnly: Bool) -> Answer {
+        let outcome = record.withUnsafeBytes { libcsvOnly ? parser.parseWithLibcsv($0) : parser.parse($0) }
+        guard outcome == .ok || outcome == .tooManyFields else { return Answer(outcome: outcome, fields: []) }
+        let kept = min(parser.fieldCount, 4)
+        return Answer(outcome: outcome, fields: (0..<kept).map { Array(parser.field($0)) } + [Array(repeating: 0, count: parser.fieldCount)])
+    }
+
+    @Test(arguments: [UInt8(ascii: ","), UInt8(ascii: ";"), 9, UInt8(ascii: " "), UInt8(ascii: "|")])
+    func agreesWithLibcsvOnRandomRecords(delimiter: UInt8) {
+        let alphabet: [UInt8] = [UInt8(ascii: "a"), UInt8(ascii: "7"), UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "|"),
+                                 0x20, 0x09, 0x22, 0x0D, 0x0A, 0]
+        let fast = CSVFieldParser(delimiter: delimiter, maxFields: 4)
+        let reference = CSVFieldParser(delimiter: delimiter, maxFields: 4)
+        var random = SplitMix(state: UInt64(delimiter))
+        var unquoted = 0
+        for _ in 0..<60_000 {
+            let length = Int(random.next() % 14)
+            let record = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+            if !record.contains(0x22) && !record.contains(0x0D) && !record.contains(0x0A) { unquoted += 1 }
+            let expected = Self.answer(reference, record, libcsvOnly: true)
+            let got = Self.answer(fast, record, libcsvOnly: false)
+            #expect(got == expected, "record \(record) with delimiter \(delimiter)")
+            if got != expected { return }
+        }
+        // The hand-split path was really exercised, not only the fallback.
+        #expect(unquoted > 10_000)
+    }
+
+    @Test func splitsAndTrimsLikeLibcsv() {
+        let parser = CSVFieldParser()
+        func fields(_ text: String) -> [String]? {
+            let outcome = Array(text.utf8).withUnsafeBytes { parser.parse($0) }
+            return outcome == .ok ? (0..<parser.fieldCount).map(parser.string) : nil
+        }
+        #expect(fields("T1,A1,C1,2026-01-02,-12.50") == ["T1", "A1", "C1", "2026-01-02", "-12.50"])
+        #expect(fields(" a \t, b,c ,,") == ["a", "b", "c", "", ""])
+        #expect(fields("   ") == [])
+        #expect(fields("x") == ["x"])
+        #expect(fields(",") == ["", ""])
+        #expect(fields("a,\"b, c\",d") == ["a", "b, c", "d"])
+        #expect(fields("a,b\"c") == nil)
+    }
+
+    @Test func keepsFieldsOfARecordLongerThanTheArena() {
+        let parser = CSVFieldParser()
+        let long = String(repeating: "x", count: 10_000)
+        let outcome = Array("a,\(long),b".utf8).withUnsafeBytes { parser.parse($0) }
+        #expect(outcome == .ok)
+        #expect(parser.fieldCount == 3)
+        #expect(parser.string(1) == long)
+        #expect(parser.string(2) == "b")
+    }
+
+    @Test func countsFieldsPastTheLimit() {
+        let parser = CSVFieldParser(maxFields: 3)
+        let outcome = Array("a,b,c,d,e".utf8).withUnsafeBytes { parser.parse($0) }
+        #expect(outcome == .tooManyFields)
+        #expect(parser.fieldCount == 5)
+    }
+}
