@@ -34,6 +34,19 @@ public struct DayBitset: Sendable, Equatable {
         words[Int(w - base)] |= bit
     }
 
+    /// Where the words' count and the word of `day` sit in memory, or nil while the set has
+    /// no words. For prefetching only (ingest's fold, a few rows ahead): the word may lie past
+    /// the end, so nothing may be read through it. It reads no more than the set's own
+    /// fields, so asking is not itself a cache miss into the words.
+    @inline(__always)
+    public func addresses(of day: Day) -> (count: UnsafeRawPointer, word: UnsafeRawPointer)? {
+        words.withUnsafeBufferPointer { buffer in
+            guard let start = buffer.baseAddress else { return nil }
+            let raw = UnsafeRawPointer(start)
+            return (raw - 16, raw + 8 * (Int(day.number >> 6) - Int(base)))
+        }
+    }
+
     public func contains(_ day: Day) -> Bool {
         let w = day.number >> 6
         guard !words.isEmpty, w >= base, w < base + Int32(words.count) else { return false }

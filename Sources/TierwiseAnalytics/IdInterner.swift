@@ -14,7 +14,7 @@ public struct IdInterner: Sendable {
     private var numericPrefix: [UInt8] = []
     private var numericWidth = 0
     /// number → index + 1 for ids of that shape with number < numeric.count; 0 = absent.
-    private var numeric: [Int32] = []
+    @usableFromInline private(set) var numeric: [Int32] = []
     /// Per index: the number of an id of the dominant shape (≥ 0), which is all it takes to
     /// write the id back; or ~k for the k-th id kept in the arena.
     private var entries: [Int64] = []
@@ -26,7 +26,7 @@ public struct IdInterner: Sendable {
     /// Whether an id of the dominant shape was ever kept in the arena (its number too far
     /// ahead when it came): until then, a number the dense array covers but does not hold
     /// is an id never seen, and needs no hash probe.
-    private var shapedInArena = false
+    @usableFromInline private(set) var shapedInArena = false
     /// Slot → index + 1 of an id kept in the arena; 0 is empty.
     private var slots: [Int32]
     private var mask: Int
@@ -79,6 +79,32 @@ public struct IdInterner: Sendable {
         }
         let (index, _) = probe(bytes, IdInterner.hash(bytes))
         return index
+    }
+
+    /// Where `bytes` would sit in the dense array, or −1 when it is not an id of the dominant
+    /// shape the array covers. With `find(_:denseKey:)` it splits a lookup in two, so that a
+    /// caller with many ids can work out every key first and then do the lookups, whose
+    /// cache misses overlap when nothing else stands between them.
+    @inline(__always)
+    public func denseKey(_ bytes: UnsafeRawBufferPointer) -> Int {
+        if let number = numericKey(bytes), number < numeric.count { return number }
+        return -1
+    }
+
+    /// `find(bytes)` for a key `denseKey(bytes)` gave.
+    @inlinable @inline(__always)
+    public func find(_ bytes: UnsafeRawBufferPointer, denseKey key: Int) -> Int32? {
+        if key >= 0 {
+            let entry = numeric[key]
+            if entry != 0 { return entry - 1 }
+            if !shapedInArena { return nil }
+        }
+        return findInArena(bytes)
+    }
+
+    @usableFromInline
+    func findInArena(_ bytes: UnsafeRawBufferPointer) -> Int32? {
+        probe(bytes, IdInterner.hash(bytes)).0
     }
 
     /// The index of `bytes`, inserting it when new.

@@ -12,3 +12,10 @@ public func prefetchForWrite<T>(_ pointer: UnsafeMutablePointer<T>) {
         offset += 64
     }
 }
+
+/// Starts loading the cache line at `pointer` for writing. Only a hint: the address is never
+/// dereferenced, so it may point anywhere.
+@inlinable @inline(__always)
+public func prefetchForWrite(raw pointer: UnsafeRawPointer) {
+    CSysShims_prefetchForWrite(pointer)
+}

@@ -23,10 +23,8 @@ public struct WorkTable {
 
     public mutating func put(_ name: String, _ column: Column) {
         if let stream {
-            var bytes: [UInt8] = []
-            WorkTable.encode(name, column, into: &bytes)
             do {
-                try stream.write(bytes)
+                try WorkTable.write(name, column, to: stream)
             } catch {
                 // `put` does not throw, so the first failure is kept for `finish()`.
                 streamError = streamError ?? (error as? IOError) ?? IOError(.cannotWrite, path: stream.path, message: "writing a work table failed")
@@ -59,24 +57,41 @@ public struct WorkTable {
         IOError(.malformedFile, path: "work table", message: "column \(name) is missing", remedy: "Run again with --force to rebuild the work folder")
     }
 
-    private static func encode(_ name: String, _ column: Column, into out: inout [UInt8]) {
+    /// Writes one column to `sink`. Fixed-width columns go from the array's own storage
+    /// straight to the sink, which hands anything of 64 KB or more to `write(2)` without
+    /// copying it, so saving a stage costs no second copy of its columns.
+    private static func write(_ name: String, _ column: Column, to sink: FileSink) throws {
+        var head: [UInt8] = []
         let bytes = Array(name.utf8)
-        append(UInt16(bytes.count), to: &out)
-        out += bytes
+        append(UInt16(bytes.count), to: &head)
+        head += bytes
+        func raw<T>(_ type: UInt8, _ v: [T]) throws {
+            head.append(type)
+            append(UInt64(v.count), to: &head)
+            try sink.write(head)
+            try v.withUnsafeBytes { try sink.write($0) }
+        }
         switch column {
-        case .int8(let v): out.append(0); raw(v, to: &out)
-        case .uint8(let v): out.append(1); raw(v, to: &out)
-        case .int32(let v): out.append(2); raw(v, to: &out)
-        case .int64(let v): out.append(3); raw(v, to: &out)
-        case .double(let v): out.append(4); raw(v, to: &out)
+        case .int8(let v): try raw(0, v)
+        case .uint8(let v): try raw(1, v)
+        case .int32(let v): try raw(2, v)
+        case .int64(let v): try raw(3, v)
+        case .double(let v): try raw(4, v)
         case .string(let v):
-            out.append(5)
-            append(UInt64(v.count), to: &out)
-            for s in v {
-                let b = Array(s.utf8)
-                append(UInt32(b.count), to: &out)
-                out += b
+            head.append(5)
+            append(UInt64(v.count), to: &head)
+            try sink.write(head)
+            var out: [UInt8] = []
+            out.reserveCapacity(1 << 16)
+            for var s in v {
+                append(UInt32(s.utf8.count), to: &out)
+                s.withUTF8 { out.append(contentsOf: $0) }
+                if out.count >= 1 << 16 {
+                    try sink.write(out)
+                    out.removeAll(keepingCapacity: true)
+                }
             }
+            try sink.write(out)
         }
     }
 
@@ -119,11 +134,6 @@ public struct WorkTable {
 
     private static func append<T: FixedWidthInteger>(_ v: T, to out: inout [UInt8]) {
         withUnsafeBytes(of: v.littleEndian) { out += $0 }
-    }
-
-    private static func raw<T>(_ v: [T], to out: inout [UInt8]) {
-        append(UInt64(v.count), to: &out)
-        v.withUnsafeBytes { out += $0 }
     }
 
     /// Reads a work file front to back through a small buffer; every count is checked

@@ -141,6 +141,15 @@ final class FoldPartitions: @unchecked Sendable {
                             if a >= 0 { prefetchForWrite(accounts.baseAddress! + a) }
                         }
                     }
+                    // Half as far ahead, the record has come: its purchase-day words can start loading too.
+                    let near = i + FoldPartitions.lookahead / 2
+                    if near < rows.count {
+                        let c = Int(customers[near])
+                        if c >= 0 && c % count == p, let at = activity[c].initiatedDays.addresses(of: rows[near].txn.day) {
+                            prefetchForWrite(raw: at.count)
+                            prefetchForWrite(raw: at.word)
+                        }
+                    }
                     let c = Int(customers[i])
                     guard c >= 0, c % count == p else { continue }
                     let row = rows[i]

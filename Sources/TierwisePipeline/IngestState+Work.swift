@@ -3,6 +3,17 @@ import TierwiseIO
 
 /// Saving and loading ingest's result in the work folder, so that a rerun of a later stage
 /// never reads the dumps again.
+/// One figure of every record, read in place: mapping over the array would copy each record,
+/// and retain and release what it references (an activity's bit set), for every column saved.
+private func column<Record, T>(_ records: [Record], _ value: (borrowing Record) -> T) -> [T] {
+    records.withUnsafeBufferPointer { records in
+        [T](unsafeUninitializedCapacity: records.count) { out, initialized in
+            for i in records.indices { (out.baseAddress! + i).initialize(to: value(records[i])) }
+            initialized = records.count
+        }
+    }
+}
+
 extension IngestState {
     /// Puts every column into `t`; with a streaming table each is written and dropped at once.
     func save(into t: inout WorkTable) {
@@ -13,32 +24,32 @@ extension IngestState {
         t.put("risk_rating", .int8(profiles.risk))
         t.put("branch", .string(Array(profiles.branch)))
         t.put("manager_id", .string(Array(profiles.manager)))
-        t.put("last_initiated", .int32(activity.map { $0.lastInitiatedDay?.number ?? Int32.min }))
-        t.put("first_initiated", .int32(activity.map { $0.firstInitiatedDay?.number ?? Int32.min }))
-        t.put("first_day_value", .int64(activity.map(\.firstDayValue)))
-        t.put("initiated_value", .int64(activity.map(\.initiatedValue)))
-        t.put("purchase_days", .int32(activity.map { Int32($0.purchaseDays) }))
-        t.put("window_count", .int32(activity.map(\.windowCount)))
-        t.put("window_value", .int64(activity.map(\.windowValue)))
-        t.put("recent_count", .int32(activity.map(\.recentCount)))
-        t.put("previous_recent_count", .int32(activity.map(\.previousRecentCount)))
-        t.put("window_fees", .int64(activity.map(\.windowFees)))
-        for c in Channel.allCases { t.put("channel_\(c.name)", .int32(activity.map { $0.windowChannelCounts[Int(c.rawValue)] })) }
-        t.put("channel_none", .int32(activity.map(\.windowNoChannel)))
-        t.put("salary_periods", .uint8(activity.map(\.salaryPeriods)))
-        t.put("rows", .int32(activity.map(\.rows)))
-        t.put("first_day", .int32(activity.map { $0.firstDay?.number ?? Int32.min }))
+        t.put("last_initiated", .int32(column(activity) { $0.lastInitiatedDay?.number ?? Int32.min }))
+        t.put("first_initiated", .int32(column(activity) { $0.firstInitiatedDay?.number ?? Int32.min }))
+        t.put("first_day_value", .int64(column(activity) { $0.firstDayValue }))
+        t.put("initiated_value", .int64(column(activity) { $0.initiatedValue }))
+        t.put("purchase_days", .int32(column(activity) { Int32($0.purchaseDays) }))
+        t.put("window_count", .int32(column(activity) { $0.windowCount }))
+        t.put("window_value", .int64(column(activity) { $0.windowValue }))
+        t.put("recent_count", .int32(column(activity) { $0.recentCount }))
+        t.put("previous_recent_count", .int32(column(activity) { $0.previousRecentCount }))
+        t.put("window_fees", .int64(column(activity) { $0.windowFees }))
+        for c in Channel.allCases { t.put("channel_\(c.name)", .int32(column(activity) { $0.windowChannelCounts[Int(c.rawValue)] })) }
+        t.put("channel_none", .int32(column(activity) { $0.windowNoChannel }))
+        t.put("salary_periods", .uint8(column(activity) { $0.salaryPeriods }))
+        t.put("rows", .int32(column(activity) { $0.rows }))
+        t.put("first_day", .int32(column(activity) { $0.firstDay?.number ?? Int32.min }))
 
-        t.put("account_customer", .int32(accounts.map(\.customer)))
-        t.put("account_product", .uint8(accounts.map(\.product.rawValue)))
-        t.put("account_opened", .int32(accounts.map { $0.openedOn?.number ?? Int32.min }))
-        t.put("account_closed", .int32(accounts.map { $0.closedOn?.number ?? Int32.min }))
-        t.put("account_balance", .int64(accounts.map(\.balance)))
-        t.put("account_rate", .double(accounts.map { $0.interestRate ?? .nan }))
-        t.put("account_limit", .int64(accounts.map { $0.creditLimit ?? -1 }))
-        t.put("account_weighted_high", .int64(accounts.map { $0.laterMovementWeighted.halves.high }))
-        t.put("account_weighted_low", .int64(accounts.map { $0.laterMovementWeighted.halves.low }))
-        t.put("account_recent_movement", .int64(accounts.map(\.movementSinceRecentStart)))
+        t.put("account_customer", .int32(column(accounts) { $0.customer }))
+        t.put("account_product", .uint8(column(accounts) { $0.product.rawValue }))
+        t.put("account_opened", .int32(column(accounts) { $0.openedOn?.number ?? Int32.min }))
+        t.put("account_closed", .int32(column(accounts) { $0.closedOn?.number ?? Int32.min }))
+        t.put("account_balance", .int64(column(accounts) { $0.balance }))
+        t.put("account_rate", .double(column(accounts) { $0.interestRate ?? .nan }))
+        t.put("account_limit", .int64(column(accounts) { $0.creditLimit ?? -1 }))
+        t.put("account_weighted_high", .int64(column(accounts) { $0.laterMovementWeighted.halves.high }))
+        t.put("account_weighted_low", .int64(column(accounts) { $0.laterMovementWeighted.halves.low }))
+        t.put("account_recent_movement", .int64(column(accounts) { $0.movementSinceRecentStart }))
     }
 
     init(work t: WorkTable, window: AnalysisWindow, counts: [InputCounts], hasAccounts: Bool, hasCustomers: Bool, transactionColumns: Set<String>) throws {

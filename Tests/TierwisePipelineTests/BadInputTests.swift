@@ -82,6 +82,35 @@ func badRowGetsItsReason(row: String, reason: String, field: String) throws {
     #expect(reasons == ["accounts:MISSING_FIELD", "accounts:UNKNOWN_CURRENCY", "transactions:CUSTOMER_MISMATCH", "transactions:UNKNOWN_ACCOUNT"])
 }
 
+/// The validator checks a row's own fields at once but looks its ids up a batch of rows at a
+/// time; rejects of both kinds, mixed within one batch, must still come in file order, and
+/// the rows between them must be kept.
+@Test func rejectsFoundBeforeAndAfterTheLookupsStayInFileOrder() throws {
+    let accounts = "account_id,customer_id,product,opened_on,closed_on,balance\n"
+        + (0..<7).map { "A\($0),C\($0),checking,2020-01-01,,100.00\n" }.joined()
+    let h = "txn_id,account_id,customer_id,booked_at,amount\n"
+    let mixed = [
+        ("M1,A404,,2026-05-01,-1.00", "UNKNOWN_ACCOUNT"),
+        ("M2,A1,,2026-02-30,-1.00", "BAD_DATE"),
+        ("M3,A1,C2,2026-05-01,-1.00", "CUSTOMER_MISMATCH"),
+        ("M4,,C77,2026-05-01,-1.00", ""),
+        ("M5,A2,,2026-05-01,1.0.0", "BAD_AMOUNT"),
+        ("M6,,,2026-05-01,-1.00", "MISSING_FIELD"),
+        ("M7,A3,C3,2026-05-01,-1.00", ""),
+        ("M8,A405,C3,2026-05-01,-1.00", "UNKNOWN_ACCOUNT"),
+        ("M9,A4,,,-1.00", "MISSING_FIELD"),
+    ]
+    let good = (1...900).map { "T\($0),A\($0 % 7),,2026-05-0\(1 + $0 % 9),-1.00\n" }.joined()
+    let r = try runOnTransactions(h + mixed.map { $0.0 + "\n" }.joined() + good, accounts: accounts)
+    #expect(r.status == 0, "\(r.stderr)")
+    let expected = mixed.enumerated().filter { !$0.element.1.isEmpty }
+    #expect(r.rejects.map { $0["reason"] ?? "" } == expected.map(\.element.1))
+    #expect(r.rejects.map { $0["line"] ?? "" } == expected.map { "\($0.offset + 2)" })
+    // The two rows among them that pass are kept: 900 + 2 rows, one customer new in the transactions.
+    let customers = TestSupport.records(r.folder + "/out/2026-10-31/customers.csv")
+    #expect(customers.contains { $0["customer_id"] == "C77" })
+}
+
 @Test func repeatedCustomerAndAccountWithoutCustomerAreRejected() throws {
     let customers = "customer_id,onboarded_on,segment,risk_rating,branch,manager_id\nC1,2020-01-01,retail,3,B1,M1\nC1,2021-01-01,retail,4,B1,M1\nC2,2020-01-01,retail,11,B1,M1\n"
         + (3..<400).map { "C\($0),2020-01-01,retail,2,B1,M1" }.joined(separator: "\n") + "\n"
