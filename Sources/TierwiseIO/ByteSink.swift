@@ -64,6 +64,13 @@ public final class FileSink: ByteSink {
         bytesWritten += Int64(bytes.count)
     }
 
+    /// Flushes, then has `sync` make the file durable in the background (see `BackgroundSync`).
+    public func finish(syncingOn sync: BackgroundSync) throws {
+        try flush()
+        sync.syncAndClose(fd, path: path)
+        fd = -1
+    }
+
     public func finish() throws {
         try flush()
         if let code = SystemCalls.fsync(fd) {

@@ -3,6 +3,7 @@
 ///
 /// `TIERWISE_FAULT_WRITE_LIMIT=N` makes every output write fail with ENOSPC once the
 /// process has written N bytes in total. Off unless the variable is set.
+/// `TIERWISE_FAULT_SYNC=TEXT` makes syncing a file whose path contains TEXT fail.
 enum FaultInjection {
     nonisolated(unsafe) private static var limit: Int64? = {
         guard let text = getenv("TIERWISE_FAULT_WRITE_LIMIT") else { return nil }
@@ -10,6 +11,17 @@ enum FaultInjection {
     }()
     nonisolated(unsafe) private static var written: Int64 = 0
     private static let lock = NSLockish()
+
+    /// `TIERWISE_FAULT_SYNC=TEXT`: syncing a file whose path contains TEXT fails (EIO).
+    nonisolated(unsafe) private static var syncTarget: String? = {
+        guard let text = getenv("TIERWISE_FAULT_SYNC") else { return nil }
+        return String(cString: text)
+    }()
+
+    static func syncFails(path: String) -> Bool {
+        guard let syncTarget else { return false }
+        return path.contains(syncTarget)
+    }
 
     static func checkWrite(path: String, adding count: Int) throws {
         guard let limit else { return }

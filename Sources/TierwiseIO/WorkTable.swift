@@ -15,8 +15,12 @@ public struct WorkTable {
     /// saving a stage never holds a second copy of its whole result in memory.
     private var stream: FileSink?
 
+    /// With `sync`, `finish()` leaves making the file durable to it.
+    private var sync: BackgroundSync?
+
     /// A table that is written column by column to `path` as columns are put; call `finish()`.
-    public init(streamingTo path: String, mode: UInt32 = 0o640) throws {
+    public init(streamingTo path: String, mode: UInt32 = 0o640, sync: BackgroundSync? = nil) throws {
+        self.sync = sync
         stream = try FileSink(path: path, mode: mode)
         try stream!.write(Array("TWK1".utf8))
     }
@@ -37,10 +41,10 @@ public struct WorkTable {
 
     private var streamError: IOError?
 
-    /// Ends a streaming table: flushes and syncs the file.
+    /// Ends a streaming table: flushes and syncs the file, or hands the sync to `sync`.
     public mutating func finish() throws {
         if let streamError { throw streamError }
-        try stream?.finish()
+        if let sync { try stream?.finish(syncingOn: sync) } else { try stream?.finish() }
         stream = nil
     }
 

@@ -40,6 +40,7 @@ extension PipelineRunner {
                                          splitInput: options.shardInput, sharedFingerprint: sharedIngestFingerprint ?? "",
                                          customers: try loadFeatures().count, files: files)
             try FileSystem.writeFile(try folder.path("shard.json"), Array(try JSONCoding.encode(manifest)), mode: config.run.fileMode)
+            try store.sync.wait()
             try folder.publish()
         } catch {
             folder.abandon()

@@ -178,8 +178,17 @@ public final class PipelineRunner {
         /// up to date; a failure leaves its manifest in the work folder.
         func finish(published: Bool, message: String) -> RunOutcome {
             var keep = saved
+            // A stage is recorded as done only once its work table is on disk. When a sync
+            // failed, none of this run's stages is: the next run redoes them.
+            var synced = true
+            do { try store.sync.wait() } catch {
+                synced = false
+                let e = PipelineError.from(error)
+                logger.error("\(e.message)", metadata: ["event": "work_sync_failed"])
+                failedError = failedError ?? e
+            }
             let records = orderedRecords()
-            for r in records where r.status == .ok || r.status == .failed { keep[r.stage.rawValue] = r }
+            for r in records where r.status == .ok || r.status == .failed { keep[r.stage.rawValue] = r.status == .ok && !synced ? nil : r }
             try? store.saveJSON(keep, "stages.json")
             if let failedError {
                 try? writeFailureManifest(records)

@@ -30,6 +30,8 @@ struct RFMOnlyOutputs {
             let manifest = Manifest.make(config: config, runner: r, outputs: [Manifest.Output(path: "customers.csv", rows: w.rows, sha256: sha), rejects],
                                          reportFinished: false)
             try FileSystem.writeFile(try folder.path("manifest.json"), Array(try JSONCoding.encode(manifest)), mode: config.run.fileMode)
+            // The work tables this run saved are durable before its outputs appear.
+            try r.store.sync.wait()
             try folder.publish()
         } catch {
             folder.abandon()

@@ -36,6 +36,8 @@ struct ReportStage {
             try FaultPoints.hit("report:manifest")
             let manifest = Manifest.make(config: config, runner: r, outputs: outputs, reportFinished: true)
             try FileSystem.writeFile(try folder.path("manifest.json"), Array(try JSONCoding.encode(manifest)), mode: config.run.fileMode)
+            // The work tables this run saved are durable before its outputs appear.
+            try r.store.sync.wait()
             try folder.publish()
             if let note = folder.publishNote { r.logger.warning("\(note)", metadata: ["event": "publish"]) }
             return outputs.count + 2

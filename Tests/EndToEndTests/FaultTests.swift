@@ -63,3 +63,24 @@ func killAtANamedPointLeavesThePreviousRun(point: String) throws {
     #expect(r.stderr.contains("no space left on device"))
     #expect(!FileManager.default.fileExists(atPath: folder + "/out/2026-10-31"))
 }
+
+/// Work tables are synced in the background while the next stage runs. A sync that fails is
+/// the run's failure all the same: exit 73, no outputs published, and no stage recorded as
+/// done, so the next run computes them again instead of trusting a table that may be lost.
+@Test(arguments: ["features.twk", "tier.twk"])
+func aWorkTableThatCannotBeSyncedFailsTheRun(table: String) throws {
+    let folder = TestSupport.temporaryFolder("e2e-sync")
+    let pipeline = samplePipeline(folder)
+    let r = try TestSupport.run(["run", pipeline], environment: ["TIERWISE_FAULT_SYNC": table])
+    #expect(r.status == 73, "\(r.stderr)")
+    #expect(r.stderr.contains(table) && r.stderr.contains("syncing"))
+    #expect(!FileManager.default.fileExists(atPath: folder + "/out/2026-10-31"))
+    let stages = json(folder + "/out/.work/2026-10-31/stages.json")
+    #expect(!stages.isEmpty)
+    #expect(stages.values.compactMap { ($0 as? [String: Any])?["status"] as? String }.allSatisfy { $0 != "ok" })
+    let next = try TestSupport.run(["run", pipeline])
+    #expect(next.status == 0, "\(next.stderr)")
+    #expect(!next.stderr.contains("up to date, not run"))
+    #expect(next.stderr.contains("event=stage_end") && next.stderr.contains("stage=features"))
+    #expect(isComplete(folder + "/out/2026-10-31"))
+}
