@@ -18,20 +18,30 @@ public final class CSVFieldParser {
         case tooManyFields
     }
 
-    /// What the C callbacks write into: the arena and the field bounds.
+    /// What the C callbacks write into: the arena and the field bounds. Visible to inlined
+    /// code so that reading a field in another module is a load, not a call.
+    @usableFromInline
     struct Fields {
-        var arena: UnsafeMutableRawPointer
+        @usableFromInline var arena: UnsafeMutableRawPointer
         var capacity: Int
         var used = 0
-        var starts: UnsafeMutablePointer<Int>
-        var ends: UnsafeMutablePointer<Int>
-        var maxFields: Int
-        var seen = 0
+        @usableFromInline var starts: UnsafeMutablePointer<Int>
+        @usableFromInline var ends: UnsafeMutablePointer<Int>
+        @usableFromInline var maxFields: Int
+        @usableFromInline var seen = 0
         var rows = 0
+
+        init(arena: UnsafeMutableRawPointer, capacity: Int, starts: UnsafeMutablePointer<Int>, ends: UnsafeMutablePointer<Int>, maxFields: Int) {
+            self.arena = arena
+            self.capacity = capacity
+            self.starts = starts
+            self.ends = ends
+            self.maxFields = maxFields
+        }
     }
 
     private let parser: UnsafeMutablePointer<csv_parser>
-    private let fields: UnsafeMutablePointer<Fields>
+    @usableFromInline let fields: UnsafeMutablePointer<Fields>
     private let delimiter: UInt8
 
     public init(delimiter: UInt8 = UInt8(ascii: ","), maxFields: Int = 512) {
@@ -122,7 +132,7 @@ public final class CSVFieldParser {
     }
 
     /// How many fields the last record had (all of them, even past `maxFields`).
-    public var fieldCount: Int { fields.pointee.seen }
+    @inlinable public var fieldCount: Int { fields.pointee.seen }
 
     /// Parses one record given without its line terminator.
     public func parse(_ record: UnsafeRawBufferPointer) -> Outcome {
@@ -154,11 +164,12 @@ public final class CSVFieldParser {
     }
 
     /// The bytes of field `i` of the last record, valid until the next `parse`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func field(_ i: Int) -> UnsafeRawBufferPointer {
-        let f = fields.pointee
-        assert(i >= 0 && i < min(f.seen, f.maxFields), "field \(i) of a record with \(f.seen) fields")
-        return UnsafeRawBufferPointer(start: f.arena + f.starts[i], count: f.ends[i] - f.starts[i])
+        let f = fields
+        assert(i >= 0 && i < min(f.pointee.seen, f.pointee.maxFields), "field \(i) of a record with \(f.pointee.seen) fields")
+        let start = f.pointee.starts[i]
+        return UnsafeRawBufferPointer(start: f.pointee.arena + start, count: f.pointee.ends[i] - start)
     }
 
     /// The bytes of field `i`, to a closure.

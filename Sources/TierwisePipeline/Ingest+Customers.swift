@@ -8,7 +8,8 @@ extension Ingest {
     /// With a shard filter (issue 9), rows of other shards' customers are read and skipped.
     func readCustomers(_ spec: InputSpec, into state: inout IngestState, rejects: RejectWriter, filter: ShardFilter? = nil) throws {
         let shard = filter?.shard
-        var seen = Set<Int32>()
+        /// Per customer index: whether a row of the dump gave its profile (an array, not a set: a row costs no hashing).
+        var seen: [Bool] = []
         let counts = try eachRow("customers", spec, columns: CustomerColumns.all, required: ["customer_id"], rejects: rejects, shard: shard,
                                  index: CustomerFieldIndex.init) { fields, ix, rejectRow in
             guard fields.with(ix.customer, { _ in true }) != nil else {
@@ -30,10 +31,12 @@ extension Ingest {
             profile.branch = fields.string(ix.branch)
             profile.manager = fields.string(ix.manager)
             let index = fields.with(ix.customer) { state.customer($0) }!
-            guard seen.insert(index).inserted else {
+            if Int(index) >= seen.count { seen.append(contentsOf: repeatElement(false, count: Int(index) + 1 - seen.count)) }
+            guard !seen[Int(index)] else {
                 try rejectRow(.duplicateCustomer, "customer_id", "the customer appears earlier in the customers dump")
                 return .rejected
             }
+            seen[Int(index)] = true
             state.profiles[Int(index)] = profile
             return .accepted
         }
