@@ -2,14 +2,17 @@ import Foundation
 import TierwiseIO
 
 /// One chunk of an optional dump (customers, accounts), parsed by a worker: for each record
-/// either the structural problem that rejects it or its fields, copied out of the parser.
+/// either the structural problem that rejects it or its fields, copied out of the parser,
+/// and what the worker made of them (`Checked`: the row's own fields checked and converted).
 /// The rules that need the whole dump so far (duplicates, interning) then run on one thread
 /// in file order, without parsing.
-struct DumpChunk {
+struct DumpChunk<Checked> {
     var chunk: RecordChunk
     var first: Int
     /// Per record from `first`: why it is rejected before any rule looks at it, or nil.
     var problems: [(RejectReason, String)?] = []
+    /// Per record from `first`: the worker's check of a sound record's own fields.
+    var checked: [Checked?] = []
     /// The fields of sound records, back to back; record k's fields end at
     /// `fieldEnds[k × fieldCount ..< (k + 1) × fieldCount]` (all zero-width for a rejected record).
     var bytes: [UInt8] = []
@@ -49,21 +52,25 @@ struct DumpFields {
     func string(_ index: Int?) -> String? { with(index) { String(decoding: $0, as: UTF8.self) } }
 }
 
-/// Parses dump chunks; one per worker thread, as it owns a libcsv parser.
-final class DumpParser {
+/// Parses dump chunks and checks each sound record's own fields with `check`; one per worker
+/// thread, as it owns a libcsv parser. `check` must only read what does not change while the
+/// dump is read, since workers run it at the same time.
+final class DumpParser<Checked> {
     private let parser: CSVFieldParser
     private let fields: RecordFields
     private let header: HeaderMap
+    private let check: (DumpFields) -> Checked
 
-    init(header: HeaderMap, delimiter: UInt8, maxFields: Int) {
+    init(header: HeaderMap, delimiter: UInt8, maxFields: Int, check: @escaping (DumpFields) -> Checked) {
         self.header = header
+        self.check = check
         parser = CSVFieldParser(delimiter: delimiter, maxFields: maxFields)
         fields = RecordFields(parser: parser)
     }
 
-    func parse(_ chunk: RecordChunk, from first: Int) -> DumpChunk {
+    func parse(_ chunk: RecordChunk, from first: Int) -> DumpChunk<Checked> {
         let fc = header.fieldCount
-        var out = DumpChunk(chunk: chunk, first: first, fieldCount: fc)
+        var out = DumpChunk<Checked>(chunk: chunk, first: first, fieldCount: fc)
         out.problems.reserveCapacity(chunk.count - first)
         out.fieldEnds.reserveCapacity((chunk.count - first) * fc)
         out.bytes.reserveCapacity(chunk.bytes.count)
@@ -75,6 +82,7 @@ final class DumpParser {
                 out.fieldEnds.append(Int32(out.bytes.count))
             }
         }
+        out.checked = out.withFields { fields in (first..<chunk.count).map { r in out.problems[r - first] == nil ? check(fields(r)) : nil } }
         return out
     }
 }

@@ -10,26 +10,20 @@ extension Ingest {
         let shard = filter?.shard
         /// Per customer index: whether a row of the dump gave its profile (an array, not a set: a row costs no hashing).
         var seen: [Bool] = []
+        let asOf = state.window.asOf
         let counts = try eachRow("customers", spec, columns: CustomerColumns.all, required: ["customer_id"], rejects: rejects, shard: shard,
-                                 index: CustomerFieldIndex.init) { fields, ix, rejectRow in
+                                 index: CustomerFieldIndex.init, check: { fields, ix in CheckedCustomer(fields, ix, asOf: asOf) }) { fields, ix, checked, rejectRow in
             guard fields.with(ix.customer, { _ in true }) != nil else {
                 if let shard, !shard.ownsUnattributed { return nil }
                 try rejectRow(.missingField, "customer_id", "a customer id is required"); return .rejected
             }
             if let shard, fields.with(ix.customer, { shard.owns($0) }) != true { return nil }
-            var profile = CustomerProfile()
-            if let result = fields.with(ix.onboardedOn, { DayParser.parse($0, utcOffsetSeconds: 0) }) {
-                guard case .day(let d) = result else { try rejectRow(.badDate, "onboarded_on", "expected a date YYYY-MM-DD"); return .rejected }
-                if d > state.window.asOf { return .afterAsOf }
-                profile.onboardedOn = d
+            let profile: CustomerProfile
+            switch checked {
+            case .rejected(let reason, let field, let detail): try rejectRow(reason, field, detail); return .rejected
+            case .afterAsOf: return .afterAsOf
+            case .profile(let p): profile = p
             }
-            if let text = fields.string(ix.riskRating) {
-                guard let v = Int8(text), v >= 1, v <= 10 else { try rejectRow(.badRiskRating, "risk_rating", "expected a whole number 1 to 10"); return .rejected }
-                profile.riskRating = v
-            }
-            profile.segment = fields.string(ix.segment)
-            profile.branch = fields.string(ix.branch)
-            profile.manager = fields.string(ix.manager)
             let index = fields.with(ix.customer) { state.customer($0) }!
             if Int(index) >= seen.count { seen.append(contentsOf: repeatElement(false, count: Int(index) + 1 - seen.count)) }
             guard !seen[Int(index)] else {
@@ -56,7 +50,8 @@ extension Ingest {
         let products = Vocabulary(contract: Product.named, labels: spec.productLabels)
         let shard = filter?.shard
         let counts = try eachRow("accounts", spec, columns: AccountColumns.all, required: ["account_id", "customer_id", "product", "balance"],
-                                 rejects: rejects, shard: shard, index: AccountFieldIndex.init) { fields, ix, rejectRow in
+                                 rejects: rejects, shard: shard, index: AccountFieldIndex.init,
+                                 check: { fields, ix in CheckedAccount(fields, ix, products: products, currencies: currencies) }) { fields, ix, checked, rejectRow in
             var mine = shard?.ownsUnattributed ?? true
             func reject(_ reason: RejectReason, _ field: String, _ detail: String) throws -> RowOutcome? {
                 guard mine else { return nil }
@@ -66,48 +61,15 @@ extension Ingest {
             guard fields.with(ix.account, { _ in true }) != nil else { return try reject(.missingField, "account_id", "an account id is required") }
             guard fields.with(ix.customer, { _ in true }) != nil else { return try reject(.missingField, "customer_id", "the account's customer id is required") }
             if let shard { mine = fields.with(ix.customer, { shard.owns($0) }) == true }
-            guard let product = fields.with(ix.product, { products.lookup($0) }) ?? nil else {
-                return try reject(.badProduct, "product", "expected one of \(Product.allCases.map(\.name).joined(separator: ", ")) or a label mapped in the pipeline file")
+            let a: CheckedAccount.Account
+            switch checked {
+            case .rejected(let reason, let field, let detail): return try reject(reason, field, detail)
+            case .account(let account): a = account
             }
-            var opened: Day?, closed: Day?
-            if let result = fields.with(ix.openedOn, { DayParser.parse($0, utcOffsetSeconds: 0) }) {
-                guard case .day(let d) = result else { return try reject(.badDate, "opened_on", "expected a date YYYY-MM-DD") }
-                opened = d
-            }
-            if let result = fields.with(ix.closedOn, { DayParser.parse($0, utcOffsetSeconds: 0) }) {
-                guard case .day(let d) = result else { return try reject(.badDate, "closed_on", "expected a date YYYY-MM-DD or empty while open") }
-                closed = d
-            }
-            guard let balanceResult = fields.with(ix.balance, { Money.parse($0) }) else { return try reject(.missingField, "balance", "the balance at the as-of date is required") }
-            guard case .value(var balance) = balanceResult else {
-                return try reject(balanceResult == .overflow ? .amountOverflow : .badAmount, "balance", "expected a decimal with up to 4 places and a point")
-            }
-            var limit: Int64?
-            if let r = fields.with(ix.creditLimit, { Money.parse($0) }) {
-                if r == .overflow { return try reject(.amountOverflow, "credit_limit", "larger than 10^11 currency units") }
-                guard case .value(let v) = r, v >= 0 else { return try reject(.badAmount, "credit_limit", "expected a decimal ≥ 0") }
-                limit = v
-            }
-            if let code = fields.with(ix.currency, { currencies.lookup($0) }) {
-                switch code {
-                case .same: break
-                case .unknown: return try reject(.unknownCurrency, "currency", "no rate for this currency in [currency.rates]")
-                case .rate(let rate):
-                    guard let b = Money.convert(balance, rateE8: rate) else { return try reject(.amountOverflow, "balance", "too large after conversion") }
-                    balance = b
-                    if let l = limit {
-                        guard let converted = Money.convert(l, rateE8: rate) else { return try reject(.amountOverflow, "credit_limit", "too large after conversion") }
-                        limit = converted
-                    }
-                }
-            }
-            var rate: Double?
-            if let text = fields.string(ix.interestRate) {
-                guard let v = Double(text), v.isFinite, v > -1, v < 10 else { return try reject(.badRate, "interest_rate", "expected a fraction such as 0.035") }
-                rate = v
-            }
-            if let opened, opened > state.window.asOf { return mine ? .afterAsOf : nil }
-            if mine, state.hasCustomers, (fields.with(ix.customer, { state.customerIds.find($0) }) ?? nil) == nil {
+            if let opened = a.opened, opened > state.window.asOf { return mine ? .afterAsOf : nil }
+            // Nothing below changes the customers before the last use of `known`.
+            let known = fields.with(ix.customer, { state.customerIds.find($0) }) ?? nil
+            if mine, state.hasCustomers, known == nil {
                 return try reject(.unknownCustomer, "customer_id", "the customer is not in the customers dump")
             }
             if let filter {
@@ -122,15 +84,14 @@ extension Ingest {
             if (fields.with(ix.account, { state.accountIds.find($0) }) ?? nil) != nil {
                 return try reject(.duplicateAccount, "account_id", "the account appears earlier in the accounts dump")
             }
-            let known = fields.with(ix.customer, { state.customerIds.find($0) }) ?? nil
-            if let known, state.accountMagnitude[Int(known)].addingReportingOverflow(Int64(balance.magnitude)).overflow {
+            if let known, state.accountMagnitude[Int(known)].addingReportingOverflow(Int64(a.balance.magnitude)).overflow {
                 return try reject(.amountOverflow, "balance", "the customer's account balances together would pass the 64-bit limit")
             }
             _ = fields.with(ix.account) { state.accountIds.intern($0) }
             let customer = known ?? fields.with(ix.customer) { state.customer($0) }!
-            state.accountMagnitude[Int(customer)] += Int64(balance.magnitude)
-            state.accounts.append(AccountState(customer: customer, product: product, openedOn: opened, closedOn: closed, balance: balance,
-                                               interestRate: rate, creditLimit: limit))
+            state.accountMagnitude[Int(customer)] += Int64(a.balance.magnitude)
+            state.accounts.append(AccountState(customer: customer, product: a.product, openedOn: a.opened, closedOn: a.closed, balance: a.balance,
+                                               interestRate: a.rate, creditLimit: a.limit))
             return .accepted
         }
         state.hasAccounts = true
@@ -168,12 +129,14 @@ extension Ingest {
     /// the as-of date. In shard mode `accept` returns nil for another shard's row (counted as
     /// read only), and structural rejects belong to shard 0.
     ///
-    /// Workers parse the chunks (`DumpParser`); `accept` runs on this thread in file order, so
-    /// "the first row wins" and the order customers are numbered in do not depend on threads.
-    /// `index` resolves the fields of the columns once per file, so a row costs no lookup by name.
-    func eachRow<Index>(_ input: String, _ spec: InputSpec, columns: [String], required: [String], rejects: RejectWriter, shard: ShardSpec? = nil,
-                        index makeIndex: (HeaderMap) -> Index,
-                        accept: (DumpFields, Index, (RejectReason, String, String) throws -> Void) throws -> RowOutcome?) throws -> InputCounts {
+    /// Workers parse the chunks (`DumpParser`) and run `check` on each sound row: the checks
+    /// of the row's own fields, which need nothing else. `accept` runs on this thread in file
+    /// order with the row and its check, so "the first row wins" and the order customers are
+    /// numbered in do not depend on threads. `index` resolves the fields of the columns once
+    /// per file, so a row costs no lookup by name.
+    func eachRow<Index, Checked>(_ input: String, _ spec: InputSpec, columns: [String], required: [String], rejects: RejectWriter, shard: ShardSpec? = nil,
+                                 index makeIndex: (HeaderMap) -> Index, check: @escaping (DumpFields, Index) -> Checked,
+                                 accept: (DumpFields, Index, Checked, (RejectReason, String, String) throws -> Void) throws -> RowOutcome?) throws -> InputCounts {
         var counts = InputCounts(name: input)
         for path in try expandInputPaths(spec, input: input) {
             let file = try CSVInputFile(input: input, path: path, spec: spec, settings: config.run, columns: columns, required: required)
@@ -181,7 +144,7 @@ extension Ingest {
             counts.columns = file.header.presentColumns
             let index = makeIndex(file.header)
             var info = file.fileInfo
-            func consume(_ parsed: DumpChunk) throws {
+            func consume(_ parsed: DumpChunk<Checked>) throws {
                 let chunk = parsed.chunk
                 var rejected = false
                 func reject(_ r: Int, _ reason: RejectReason, _ field: String, _ detail: String) throws {
@@ -200,7 +163,7 @@ extension Ingest {
                             if shard?.ownsUnattributed ?? true { try reject(r, problem.0, "", problem.1) }
                             continue
                         }
-                        switch try accept(fields(r), index, { try reject(r, $0, $1, $2) }) {
+                        switch try accept(fields(r), index, parsed.checked[r - parsed.first]!, { try reject(r, $0, $1, $2) }) {
                         case .accepted?: counts.accepted += 1
                         case .afterAsOf?: counts.afterAsOf += 1
                         case .rejected?: precondition(rejected, "a row was reported rejected without a reject record")
@@ -209,7 +172,7 @@ extension Ingest {
                     }
                 }
             }
-            let makeParser = { DumpParser(header: file.header, delimiter: spec.delimiter, maxFields: self.config.run.maxFields) }
+            let makeParser = { DumpParser(header: file.header, delimiter: spec.delimiter, maxFields: self.config.run.maxFields, check: { check($0, index) }) }
             if threads <= 1 {
                 let parser = makeParser()
                 while let (chunk, first) = try file.next() { try consume(parser.parse(chunk, from: first)) }
