@@ -3,13 +3,18 @@ import CSysShims
 /// Starts loading the memory of `pointer`'s element into the cache, for writing, and returns
 /// at once. Folding a row costs a cache miss into each of its customer's and account's
 /// records; issuing the loads a few rows ahead lets the misses overlap.
+///
+/// Every cache line the element touches is loaded: an array's elements start 32 bytes into
+/// its storage, so a 64-byte account record straddles two lines, and asking for its start
+/// only left the second line to miss when the fold came to it.
 @inlinable @inline(__always)
 public func prefetchForWrite<T>(_ pointer: UnsafeMutablePointer<T>) {
-    let raw = UnsafeRawPointer(pointer)
-    var offset = 0
-    while offset < MemoryLayout<T>.size {
-        CSysShims_prefetchForWrite(raw + offset)
-        offset += 64
+    let start = UInt(bitPattern: pointer) & ~63
+    let end = UInt(bitPattern: pointer) + UInt(MemoryLayout<T>.size)
+    var line = start
+    while line < end {
+        CSysShims_prefetchForWrite(UnsafeRawPointer(bitPattern: line)!)
+        line += 64
     }
 }
 
