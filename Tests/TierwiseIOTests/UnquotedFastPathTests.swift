@@ -39,7 +39,7 @@ import Testing
         var random = SplitMix(state: UInt64(delimiter))
         var unquoted = 0
         for _ in 0..<60_000 {
-            let length = Int(random.next() % 14)
+            let length = Int(random.next() % 31)
             let record = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
             if !record.contains(0x22) && !record.contains(0x0D) && !record.contains(0x0A) { unquoted += 1 }
             let expected = Self.answer(reference, record, libcsvOnly: true)
@@ -48,7 +48,7 @@ import Testing
             if got != expected { return }
         }
         // The hand-split path was really exercised, not only the fallback.
-        #expect(unquoted > 10_000)
+        #expect(unquoted > 3_000)
     }
 
     @Test func splitsAndTrimsLikeLibcsv() {
