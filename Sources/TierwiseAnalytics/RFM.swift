@@ -29,22 +29,25 @@ public enum RFM {
     public static func scores(keys: [Int64]) -> [UInt8] {
         let n = keys.count
         guard n > 0 else { return [] }
-        let sorted = keys.sorted()
-        var out = [UInt8](repeating: 1, count: n)
-        for i in 0..<n {
-            let below = lowerBound(sorted, keys[i])
-            out[i] = UInt8(min(5, 1 + (5 * below) / n))
-        }
-        return out
+        return countsBelow(keys).map { UInt8(min(5, 1 + (5 * Int($0)) / n)) }
     }
 
-    static func lowerBound(_ a: [Int64], _ v: Int64) -> Int {
-        var lo = 0, hi = a.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if a[mid] < v { lo = mid + 1 } else { hi = mid }
+    /// For each key, how many keys are strictly lower. The keys are sorted once with their
+    /// positions, and a walk down the sorted order gives each the position where its value
+    /// first appears: the count a binary search of every key would give, without 19 probes a
+    /// customer over a table larger than the cache (they were most of the tier stage).
+    ///
+    /// - Complexity: O(n log n).
+    static func countsBelow(_ keys: [Int64]) -> [Int32] {
+        var order = keys.enumerated().map { (key: $0.element, at: Int32($0.offset)) }
+        order.sort { $0.key < $1.key }
+        var below = [Int32](repeating: 0, count: keys.count)
+        var lower: Int32 = 0
+        for j in order.indices {
+            if j > 0 && order[j].key != order[j - 1].key { lower = Int32(j) }
+            below[Int(order[j].at)] = lower
         }
-        return lo
+        return below
     }
 
     /// Recency key: fewer days is better; no activity at all is the worst.

@@ -37,11 +37,12 @@ public struct ValueComponents: Sendable, Equatable {
 public enum Tiering {
     /// Percentile rank 0…1: the share of other customers with a strictly lower value, so ties
     /// share a rank (L / (n − 1); 0 for a single customer).
+    ///
+    /// - Complexity: O(n log n).
     public static func percentRanks(_ keys: [Int64]) -> [Double] {
         let n = keys.count
         guard n > 1 else { return [Double](repeating: 0, count: n) }
-        let sorted = keys.sorted()
-        return keys.map { Double(RFM.lowerBound(sorted, $0)) / Double(n - 1) }
+        return RFM.countsBelow(keys).map { Double($0) / Double(n - 1) }
     }
 
     public struct Result: Sendable, Equatable {

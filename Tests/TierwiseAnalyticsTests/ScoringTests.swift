@@ -89,3 +89,24 @@ func bruteForceScores(_ keys: [Int64]) -> [UInt8] {
     let r = Tiering.assign(clv: [0, 0, 0, 0], profit: [0, 1, 2, 3], balance: [500_000, 0, 0, 0], rfmSum: [3, 3, 3, 3], p: p)
     #expect(r.tier[0] == .a && r.privateBanking[0])
 }
+
+/// Percentile ranks by their definition, the share of the others with a strictly lower
+/// value: on keys with many ties, extremes and a single distinct value.
+@Test(arguments: [1, 2, 7, 1_000])
+func percentRanksCountStrictlyLowerValues(distinct: Int) {
+    var state: UInt64 = 0x5EED
+    let keys: [Int64] = (0..<3_001).map { k in
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        if k == 5 { return Int64.min }
+        if k == 6 && distinct > 1 { return Int64.max }
+        return Int64(state >> 33) % Int64(distinct) - Int64(distinct / 2)
+    }
+    let ranks = Tiering.percentRanks(keys)
+    for i in stride(from: 0, to: keys.count, by: 7) {
+        let lower = keys.filter { $0 < keys[i] }.count
+        #expect(ranks[i] == Double(lower) / Double(keys.count - 1), "key \(keys[i])")
+    }
+    #expect(Tiering.percentRanks([42]) == [0])
+    let third: Double = 1.0 / 3
+    #expect(Tiering.percentRanks([3, 1, 3, 2]) == [2 * third, 0, 2 * third, third])
+}
