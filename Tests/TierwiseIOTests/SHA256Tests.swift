@@ -36,8 +36,8 @@ private func checkNIST(_ engine: SHA256.Engine) {
     #expect(hasher.finalize() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", "\(engine) one million a")
 }
 
-/// SplitMix64: the same bytes on every run.
-private struct SplitMix64 {
+/// SplitMix64: the same bytes on every run (also for UnquotedFastPathTests).
+struct SplitMix64 {
     var state: UInt64
     mutating func next() -> UInt64 {
         state &+= 0x9e37_79b9_7f4a_7c15

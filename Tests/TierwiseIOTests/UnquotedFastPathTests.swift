@@ -6,18 +6,6 @@ import Testing
 /// where the two could differ (delimiters, spaces, tabs, quotes, CR, LF, NUL) for each
 /// delimiter a pipeline may set.
 @Suite struct UnquotedFastPathTests {
-    /// A small deterministic generator (SplitMix64), so a failure names a reproducible record.
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     struct Answer: Equatable {
         var outcome: CSVFieldParser.Outcome
         var fields: [[UInt8]]
@@ -36,7 +24,7 @@ import Testing
                                  0x20, 0x09, 0x22, 0x0D, 0x0A, 0]
         let fast = CSVFieldParser(delimiter: delimiter, maxFields: 4)
         let reference = CSVFieldParser(delimiter: delimiter, maxFields: 4)
-        var random = SplitMix(state: UInt64(delimiter))
+        var random = SplitMix64(state: UInt64(delimiter))  // deterministic: a failure names a reproducible record
         var unquoted = 0
         for _ in 0..<60_000 {
             let length = Int(random.next() % 31)
