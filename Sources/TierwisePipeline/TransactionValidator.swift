@@ -80,8 +80,9 @@ final class TransactionValidator {
         var customerId: Range<Int32>
         /// Set by the account lookup: the account index, −1 none, −2 not in the accounts dump.
         var account: Int32 = -1
-        /// The customer the account belongs to (when `account` ≥ 0), then the customer id's own index or −1 when unknown.
+        /// The customer the account belongs to, when `account` ≥ 0.
         var accountCustomer: Int32 = -1
+        /// Set by the customer lookup: the customer id's index, or −1 for an id not known before this file.
         var customer: Int32 = -1
         /// The ids' places in their interners' dense arrays (`IdInterner.denseKey`).
         var accountKey = -1
