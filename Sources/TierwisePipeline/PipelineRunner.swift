@@ -133,6 +133,20 @@ public final class PipelineRunner {
         logger.info("run starting", metadata: ["event": "run_start", "as_of": "\(asOf)", "work": "\(workDir)",
                                                "stages_to_run": "\(StageName.allCases.filter(mustRun.contains).map(\.rawValue).joined(separator: ","))"])
 
+        /// stages.json as it stands on disk while the run goes on.
+        var recordedOnDisk = saved
+        let diskLock = NSLock()
+        /// Takes `stage`'s record out of stages.json before the stage overwrites its saved
+        /// result. A run killed while it rewrites a result must not leave a record vouching for
+        /// it: the record's fingerprint is the earlier run's, and the table may now hold other
+        /// inputs' figures, or be cut short. Without the record the next run redoes the stage.
+        func forgetRecord(of stage: StageName) throws {
+            diskLock.lock()
+            defer { diskLock.unlock() }
+            guard recordedOnDisk.removeValue(forKey: stage.rawValue) != nil else { return }
+            try store.saveJSON(recordedOnDisk, "stages.json")
+        }
+
         /// Runs one stage unless an upstream stage failed; returns false when it failed or was skipped for that.
         func execute(_ stage: StageName, failed: Set<StageName>) -> Bool {
             if stage.upstream.contains(where: failed.contains) {
@@ -151,6 +165,7 @@ public final class PipelineRunner {
             let t0 = RunClock.now()
             logger.info("stage started", metadata: ["stage": "\(stage.rawValue)", "event": "stage_start"])
             do {
+                try forgetRecord(of: stage)
                 try FaultPoints.hit("stage:\(stage.rawValue)")
                 let counts = try perform(stage)
                 // What the stage freed goes back to the system, so the run's peak is its largest stage's.

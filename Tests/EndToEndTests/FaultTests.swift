@@ -84,3 +84,25 @@ func aWorkTableThatCannotBeSyncedFailsTheRun(table: String) throws {
     #expect(next.stderr.contains("event=stage_end") && next.stderr.contains("stage=features"))
     #expect(isComplete(folder + "/out/2026-10-31"))
 }
+
+/// A run killed after it rewrote ingest's result, but before it recorded anything, must not
+/// leave the earlier run's record vouching for that result. Here the killed run read the
+/// dumps with another window, so its ingest.twk holds other figures under the same name; a
+/// later rerun of features with the first pipeline must read the dumps again, not that table.
+@Test func aKilledRunLeavesNoRecordForTheResultItRewrote() throws {
+    let folder = TestSupport.temporaryFolder("e2e-kill-rewrite")
+    let first = samplePipeline(folder)
+    #expect(try TestSupport.run(["run", first]).status == 0)
+    let run = folder + "/out/2026-10-31"
+    let clean = TestSupport.readBytes(run + "/customers.csv")
+    let other = folder + "/other.toml"
+    TestSupport.write(other, TestSupport.read(first).replacingOccurrences(of: "days = 365 ", with: "days = 200 "))
+    #expect(TestSupport.read(other) != TestSupport.read(first))
+    let killed = try TestSupport.run(["run", other], environment: ["TIERWISE_FAULT_KILL_AT": "stage:features"])
+    #expect(killed.status != 0)
+    let rerun = try TestSupport.run(["run", first, "--stage", "features"])
+    #expect(rerun.status == 0, "\(rerun.stderr)")
+    #expect(rerun.stderr.split(separator: "\n").contains { $0.contains("event=stage_end") && $0.contains("stage=ingest") }, "ingest is run again")
+    let same = TestSupport.readBytes(run + "/customers.csv") == clean
+    #expect(same, "customers.csv is the first pipeline's, as a clean run gives it")
+}
