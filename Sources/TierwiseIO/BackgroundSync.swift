@@ -1,7 +1,8 @@
 import Dispatch
 import Foundation
 
-/// Makes finished files durable on a thread of its own, in the order they were handed over.
+/// Makes finished files durable on a thread of its own, in the order they were handed over,
+/// and saves there what the run does not read back (`perform`).
 ///
 /// A stage's work table is a cache for later runs: nothing in this run reads it back, so the
 /// run need not wait for the disk before going on. On L the two largest (ingest and features,
@@ -31,6 +32,23 @@ public final class BackgroundSync: @unchecked Sendable {
         }
     }
 
+    /// Runs `work` on the same thread, after everything handed over before it: for saving a
+    /// table that nothing later in the run reads back from disk. A failure is kept for `wait()`.
+    public func perform(_ work: @escaping () throws -> Void) {
+        let box = WorkBox(work)
+        group.enter()
+        queue.async { [self] in
+            defer { group.leave() }
+            do { try box.work() } catch {
+                lock.lock()
+                if failure == nil {
+                    failure = (error as? IOError) ?? IOError(.cannotWrite, path: "work folder", message: "saving a stage's result failed: \(error)")
+                }
+                lock.unlock()
+            }
+        }
+    }
+
     /// Waits until every file handed over so far is synced; throws the first failure.
     public func wait() throws {
         group.wait()
@@ -38,4 +56,10 @@ public final class BackgroundSync: @unchecked Sendable {
         defer { lock.unlock() }
         if let failure { throw failure }
     }
+}
+
+/// Carries work to the sync thread. The work only reads values the run no longer changes.
+private final class WorkBox: @unchecked Sendable {
+    let work: () throws -> Void
+    init(_ work: @escaping () throws -> Void) { self.work = work }
 }

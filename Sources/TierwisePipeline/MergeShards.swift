@@ -25,6 +25,8 @@ extension PipelineRunner {
     /// `<output>/<as-of>/` (the output root is already `<output>/shard-K-of-N`), whole or nothing.
     func publishShard(_ shard: ShardSpec) throws {
         let asOf = window.asOf
+        // features.twk, saved in the background, is read back below: wait until it is whole and synced.
+        try store.sync.wait()
         let folder = try OutputFolder(root: config.run.output, name: asOf.description, fileMode: config.run.fileMode, folderMode: config.run.folderMode)
         do {
             var files: [String: String] = [:]
@@ -40,7 +42,6 @@ extension PipelineRunner {
                                          splitInput: options.shardInput, sharedFingerprint: sharedIngestFingerprint ?? "",
                                          customers: try loadFeatures().count, files: files)
             try FileSystem.writeFile(try folder.path("shard.json"), Array(try JSONCoding.encode(manifest)), mode: config.run.fileMode)
-            try store.sync.wait()
             try folder.publish()
         } catch {
             folder.abandon()

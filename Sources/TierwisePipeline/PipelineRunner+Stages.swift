@@ -42,7 +42,12 @@ extension PipelineRunner {
             let t = state.takeFeatures()
             _ = consume state
             ProcessMemory.releaseFree()  // before the table is saved, which allocates again
-            try store.save(features: t)
+            // Later stages use the table in memory, so it is written while they run. The run
+            // waits for it before it publishes or records a stage as done (BackgroundSync), and
+            // this stage's record left stages.json before it started, so a run killed while
+            // the table is half-written leaves nothing vouching for it.
+            let store = self.store!
+            store.sync.perform { try store.save(features: t) }
             features = t
             return ["customers": "\(t.count)"]
         case .rfm:

@@ -173,3 +173,19 @@ private func decodeWorkTable(_ bytes: [UInt8], maxBlock: Int = .max) throws -> W
     #expect(pieces.bytes == whole.bytes)
     #expect(b.rows == 10_000)
 }
+
+/// Work handed to BackgroundSync runs in order on its thread; a failure is kept and thrown by
+/// `wait()`, which is what makes the run fail when a table saved in the background is lost.
+@Test func backgroundWorkRunsInOrderAndKeepsItsFailure() throws {
+    final class Log: @unchecked Sendable { var entries: [Int] = [] }
+    let sync = BackgroundSync(), log = Log()
+    sync.perform { log.entries.append(1) }
+    sync.perform { throw IOError(.cannotWrite, path: "features.twk", message: "no space left on device") }
+    sync.perform { log.entries.append(3) }
+    #expect(throws: IOError.self) { try sync.wait() }
+    #expect(log.entries == [1, 3])
+    let fine = BackgroundSync()
+    fine.perform { log.entries.append(4) }
+    try fine.wait()
+    #expect(log.entries == [1, 3, 4])
+}
