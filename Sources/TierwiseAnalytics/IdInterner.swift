@@ -73,12 +73,7 @@ public struct IdInterner: Sendable {
     /// The index of `bytes`, or nil when it was never inserted.
     @inline(__always)
     public func find(_ bytes: UnsafeRawBufferPointer) -> Int32? {
-        if let number = numericKey(bytes), number < numeric.count {
-            if numeric[number] != 0 { return numeric[number] - 1 }
-            if !shapedInArena { return nil }
-        }
-        let (index, _) = probe(bytes, IdInterner.hash(bytes))
-        return index
+        find(bytes, denseKey: denseKey(bytes))
     }
 
     /// Where `bytes` would sit in the dense array, or −1 when it is not an id of the dominant

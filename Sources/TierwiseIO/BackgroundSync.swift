@@ -19,16 +19,13 @@ public final class BackgroundSync: @unchecked Sendable {
 
     /// Syncs and closes `fd`, which the caller gives up.
     func syncAndClose(_ fd: Int32, path: String) {
-        group.enter()
-        queue.async { [self] in
-            defer { group.leave() }
+        perform {
             var code = SystemCalls.fsync(fd)
             SystemCalls.close(fd)
             if FaultInjection.syncFails(path: path) { code = 5 }  // EIO, for the tests
-            guard let code else { return }
-            lock.lock()
-            failure = failure ?? IOError(.cannotWrite, path: path, message: "syncing the file to disk failed", remedy: "Check free space and the health of the work folder's disk", errno: code)
-            lock.unlock()
+            if let code {
+                throw IOError(.cannotWrite, path: path, message: "syncing the file to disk failed", remedy: "Check free space and the health of the work folder's disk", errno: code)
+            }
         }
     }
 
