@@ -18,7 +18,8 @@ struct TxnIdSet {
 
     private struct Family {
         var key: FamilyKey
-        var pages: [Int: [UInt64]] = [:]
+        /// Page number → where the page's words start in `words`.
+        var pages: [Int: Int] = [:]
         var count = 0
         var hashedMode = false
     }
@@ -27,11 +28,18 @@ struct TxnIdSet {
     private static let wordsPerPage = pageBits / 64
     private var familyIndex: [FamilyKey: Int] = [:]
     private var families: [Family] = []
+    /// The pages of every family, one after another. A family moved to hashing leaves its
+    /// pages here unused: that happens once per family, and costs at most 64 pages.
+    private var words: [UInt64] = []
     private var hashed = Set<UInt64>()
     private(set) var count = 0
     /// The family of the previous id: consecutive ids nearly always share it, so most rows
     /// skip building a key and hashing it.
     private var lastFamily = -1
+    /// The page of the previous id and where it starts in `words`: sequence numbers come in
+    /// order, so most rows skip the page lookup too (it was a third of the set's time).
+    private var lastPage = -1
+    private var lastPageStart = 0
 
     /// Inserts the id; false when it was already there.
     mutating func insert(_ id: UnsafeRawBufferPointer) -> Bool {
@@ -43,11 +51,13 @@ struct TxnIdSet {
         }
         let prefixLength = id.count - digits
         guard digits > 0 && prefixLength <= 16 else { return insertHashed(id) }
+        let prefix = UnsafeRawBufferPointer(rebasing: id[0..<prefixLength])
         let f: Int
-        if lastFamily >= 0, families[lastFamily].key.digits == digits, families[lastFamily].key.prefix.elementsEqual(id[0..<prefixLength]) {
+        if lastFamily >= 0, families[lastFamily].key.digits == digits,
+           families[lastFamily].key.prefix.withUnsafeBytes({ $0.elementsEqual(prefix) }) {
             f = lastFamily
         } else {
-            let key = FamilyKey(prefix: Array(id[0..<prefixLength]), digits: digits)
+            let key = FamilyKey(prefix: Array(prefix), digits: digits)
             if let existing = familyIndex[key] {
                 f = existing
             } else {
@@ -56,6 +66,7 @@ struct TxnIdSet {
                 familyIndex[key] = f
             }
             lastFamily = f
+            lastPage = -1
         }
         if families[f].hashedMode { return insertHashed(id) }
         var number = 0
@@ -63,13 +74,27 @@ struct TxnIdSet {
         let page = number / TxnIdSet.pageBits
         let bit = number % TxnIdSet.pageBits
         let mask = UInt64(1) << UInt64(bit & 63)
-        if let word: UInt64 = families[f].pages[page]?[bit >> 6], (word & mask) != 0 { return false }
-        families[f].pages[page, default: [UInt64](repeating: 0, count: TxnIdSet.wordsPerPage)][bit >> 6] |= mask
+        var newPage = false
+        if page != lastPage {
+            if let start = families[f].pages[page] {
+                lastPageStart = start
+            } else {
+                lastPageStart = words.count
+                words.append(contentsOf: repeatElement(0, count: TxnIdSet.wordsPerPage))
+                families[f].pages[page] = lastPageStart
+                newPage = true
+            }
+            lastPage = page
+        }
+        let w = lastPageStart + bit >> 6
+        if words[w] & mask != 0 { return false }
+        words[w] |= mask
         families[f].count += 1
         count += 1
-        // Sparse numbers: a 4 KB page per handful of ids costs more than hashing them.
+        // Sparse numbers: a 4 KB page per handful of ids costs more than hashing them. Only a
+        // new page can make this true, as the count only grows between pages.
         let pages = families[f].pages.count
-        if pages > 64 && pages * TxnIdSet.wordsPerPage * 8 > families[f].count * 64 { moveToHashing(f) }
+        if newPage && pages > 64 && pages * TxnIdSet.wordsPerPage * 8 > families[f].count * 64 { moveToHashing(f) }
         return true
     }
 
@@ -86,8 +111,8 @@ struct TxnIdSet {
 
     private mutating func moveToHashing(_ f: Int) {
         let family = families[f]
-        for (page, words) in family.pages {
-            for (w, word) in words.enumerated() where word != 0 {
+        for (page, start) in family.pages {
+            for (w, word) in words[start..<start + TxnIdSet.wordsPerPage].enumerated() where word != 0 {
                 var bits = word
                 while bits != 0 {
                     let number = page * TxnIdSet.pageBits + w * 64 + bits.trailingZeroBitCount

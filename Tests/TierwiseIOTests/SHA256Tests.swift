@@ -1,5 +1,6 @@
 import Testing
 @testable import TierwiseIO
+import TierwiseTestSupport
 
 /// The SHA-NI engine and the portable Swift one, each against the NIST vectors and against each
 /// other. The SHA-NI half is skipped, with a note saying so, on CPUs without the SHA extensions.
@@ -34,19 +35,6 @@ private func checkNIST(_ engine: SHA256.Engine) {
         million[start..<min(million.count, start + 9_973)].withUnsafeBytes { hasher.update($0) }
     }
     #expect(hasher.finalize() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0", "\(engine) one million a")
-}
-
-/// SplitMix64: the same bytes on every run (also for UnquotedFastPathTests).
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-    mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next() >> 24) } }
 }
 
 @Test func sha256PortableEngineMatchesNIST() {

@@ -1,5 +1,6 @@
 import Testing
 @testable import TierwiseIO
+import TierwiseTestSupport
 
 /// The hand-split path of `CSVFieldParser.parse` must answer exactly as libcsv does, on every
 /// record: same outcome, same field count, same field bytes. Records are drawn from the bytes
