@@ -27,6 +27,9 @@ public final class PipelineRunner {
     var tier: TierTable?
     var previousRun: String?
     var counts: [InputCounts] = []
+    /// Left when ingest's table, saved in the background, is written: the save holds the
+    /// ingest state until then (see `perform(.ingest)`).
+    let ingestSaved = DispatchGroup()
 
     var store: StageStore!
     var window: AnalysisWindow!
@@ -203,7 +206,9 @@ public final class PipelineRunner {
                 failedError = failedError ?? e
             }
             let records = orderedRecords()
-            for r in records where r.status == .ok || r.status == .failed { keep[r.stage.rawValue] = r.status == .ok && !synced ? nil : r }
+            for r in records where r.status == .ok || r.status == .failed {
+                keep[r.stage.rawValue] = r.status == .ok && (!synced || !savesResult(of: r.stage)) ? nil : r
+            }
             try? store.saveJSON(keep, "stages.json")
             if let failedError {
                 try? writeFailureManifest(records)

@@ -67,7 +67,7 @@ func killAtANamedPointLeavesThePreviousRun(point: String) throws {
 /// Work tables are synced in the background while the next stage runs. A sync that fails is
 /// the run's failure all the same: exit 73, no outputs published, and no stage recorded as
 /// done, so the next run computes them again instead of trusting a table that may be lost.
-@Test(arguments: ["features.twk", "tier.twk"])
+@Test(arguments: ["ingest.twk", "features.twk", "tier.twk"])
 func aWorkTableThatCannotBeSyncedFailsTheRun(table: String) throws {
     let folder = TestSupport.temporaryFolder("e2e-sync")
     let pipeline = samplePipeline(folder)

@@ -35,6 +35,32 @@ func stages(_ log: String) -> [String: String] {
     #expect(stages(forced.stderr)["ingest"] == "ran")
 }
 
+/// An RFM-only run saves ingest's table but not the features table (rebuilding it costs less
+/// than writing it), so it records ingest and not features. Here a full run on one window
+/// leaves its features.twk, an RFM-only run on another window follows: the full run on that
+/// window afterwards must reuse ingest's table, build features again rather than trust the
+/// table left on disk, and give what a clean full run gives.
+@Test func anRFMOnlyRunLeavesFeaturesForTheNextRunToBuild() throws {
+    let folder = TestSupport.temporaryFolder("e2e-rfm-only")
+    let pipeline = samplePipeline(folder)
+    let other = folder + "/other.toml"
+    TestSupport.write(other, TestSupport.read(pipeline).replacingOccurrences(of: "days = 365 ", with: "days = 200 "))
+    #expect(TestSupport.read(other) != TestSupport.read(pipeline))
+    let clean = try TestSupport.run(["run", other, "--output", folder + "/clean"])
+    #expect(clean.status == 0, "\(clean.stderr)")
+    #expect(try TestSupport.run(["run", pipeline]).status == 0)
+    let rfmOnly = try TestSupport.run(["run", other, "--rfm-only"])
+    #expect(rfmOnly.status == 0, "\(rfmOnly.stderr)")
+    #expect(stages(rfmOnly.stderr)["features"] == "ran")
+    let recorded = json(folder + "/out/.work/2026-10-31/stages.json")
+    #expect(recorded["ingest"] != nil && recorded["rfm"] != nil)
+    #expect(recorded["features"] == nil, "an RFM-only run does not vouch for a features table it did not save")
+    let full = try TestSupport.run(["run", other])
+    #expect(full.status == 0, "\(full.stderr)")
+    #expect(stages(full.stderr)["ingest"] == "skipped" && stages(full.stderr)["features"] == "ran")
+    #expect(TestSupport.read(folder + "/out/2026-10-31/customers.csv") == TestSupport.read(folder + "/clean/2026-10-31/customers.csv"))
+}
+
 @Test func aSecondConcurrentRunGetsExit75() throws {
     let folder = TestSupport.temporaryFolder("e2e-lock")
     let pipeline = samplePipeline(folder)
