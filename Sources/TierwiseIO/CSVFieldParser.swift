@@ -1,4 +1,7 @@
 import CCSV
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Splits one CSV record into unescaped fields with libcsv in strict mode.
 ///
@@ -30,6 +33,8 @@ public final class CSVFieldParser {
         @usableFromInline var maxFields: Int
         @usableFromInline var seen = 0
         var rows = 0
+        /// Whether the last record held a NUL byte.
+        var hasNUL = false
 
         init(arena: UnsafeMutableRawPointer, capacity: Int, starts: UnsafeMutablePointer<Int>, ends: UnsafeMutablePointer<Int>, maxFields: Int) {
             self.arena = arena
@@ -97,6 +102,7 @@ public final class CSVFieldParser {
         var seen = 0
         var start = 0
         var onlySpaces = true
+        var zeros: UInt64 = 0
         /// Ends the field that runs from `start` to `end` (exclusive).
         @inline(__always) func endField(_ end: Int) {
             if seen < maxFields {
@@ -120,6 +126,7 @@ public final class CSVFieldParser {
         while i + 8 <= n {
             let word = UInt64(littleEndian: UnsafeRawPointer(bytes).loadUnaligned(fromByteOffset: i, as: UInt64.self))
             if zeroBytes(word ^ (ones &* 0x22)) | zeroBytes(word ^ (ones &* 0x0D)) | zeroBytes(word ^ (ones &* 0x0A)) != 0 { return nil }
+            zeros |= zeroBytes(word)
             var found = zeroBytes(word ^ delimiters)
             while found != 0 {
                 endField(i + found.trailingZeroBitCount / 8)
@@ -130,12 +137,14 @@ public final class CSVFieldParser {
         while i < n {
             let c = bytes[i]
             if c == delimiter { endField(i) } else if c == 0x22 || c == 0x0D || c == 0x0A { return nil }
+            if c == 0 { zeros = 1 }
             i += 1
         }
         endField(n)
         // libcsv gives no field for a record of spaces without a delimiter.
         if seen == 1 && onlySpaces { seen = 0 }
         f.pointee.seen = seen
+        f.pointee.hasNUL = zeros != 0
         f.pointee.used = n
         return seen > maxFields ? .tooManyFields : .ok
     }
@@ -151,6 +160,10 @@ public final class CSVFieldParser {
     /// How many fields the last record had (all of them, even past `maxFields`).
     @inlinable public var fieldCount: Int { fields.pointee.seen }
 
+    /// Whether the last record held a NUL byte, anywhere (which a bank export never has:
+    /// it marks a binary or UTF-16 file). Found during the split, not by a second pass.
+    public var recordHasNUL: Bool { fields.pointee.hasNUL }
+
     /// Parses one record given without its line terminator.
     public func parse(_ record: UnsafeRawBufferPointer) -> Outcome {
         if let outcome = parseUnquoted(record) { return outcome }
@@ -162,6 +175,7 @@ public final class CSVFieldParser {
         fields.pointee.used = 0
         fields.pointee.seen = 0
         fields.pointee.rows = 0
+        fields.pointee.hasNUL = record.count > 0 && memchr(record.baseAddress!, 0, record.count) != nil
         let context = UnsafeMutableRawPointer(fields)
         let consumed = csv_parse(parser, record.baseAddress, record.count, onField, onRecord, context)
         var outcome = Outcome.ok

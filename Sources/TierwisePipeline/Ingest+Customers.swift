@@ -106,9 +106,7 @@ func structural(_ chunk: RecordChunk, _ r: Int, _ parser: CSVFieldParser, _ fiel
     if r == chunk.count - 1 && chunk.lastRecordUnterminated {
         return (.unterminatedQuote, "the file ends inside a quoted field")
     }
-    let (outcome, hasNUL) = chunk.withRecord(r) { bytes in
-        (parser.parse(bytes), bytes.count > 0 && memchr(bytes.baseAddress!, 0, bytes.count) != nil)
-    }
+    let outcome = chunk.withRecord(r) { parser.parse($0) }
     switch outcome {
     case .ok: break
     case .badQuoting: return (.badQuoting, "a quote inside an unquoted field or text after a closing quote")
@@ -118,7 +116,7 @@ func structural(_ chunk: RecordChunk, _ r: Int, _ parser: CSVFieldParser, _ fiel
     if parser.fieldCount != header.fieldCount {
         return (.fieldCount, "\(parser.fieldCount) fields; the header has \(header.fieldCount)")
     }
-    if hasNUL { return (.nulByte, "the record contains a NUL byte") }
+    if parser.recordHasNUL { return (.nulByte, "the record contains a NUL byte") }
     return nil
 }
 

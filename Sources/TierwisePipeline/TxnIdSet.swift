@@ -11,9 +11,28 @@ import TierwiseAnalytics
 /// million ids), and then the second is reported as a duplicate: it lands in rejects.csv,
 /// never silently lost.
 struct TxnIdSet {
+    /// A family: the prefix (at most 16 bytes, packed little-endian into two words, so that
+    /// comparing it is two loads) and the digit count.
     private struct FamilyKey: Hashable {
-        var prefix: [UInt8]
-        var digits: Int
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        var length = 0
+        var digits = 0
+
+        init(_ prefix: UnsafePointer<UInt8>, length: Int, digits: Int) {
+            for i in 0..<length {
+                if i < 8 { low |= UInt64(prefix[i]) << UInt64(8 * i) } else { high |= UInt64(prefix[i]) << UInt64(8 * (i - 8)) }
+            }
+            self.length = length
+            self.digits = digits
+        }
+
+        var prefix: [UInt8] {
+            (0..<length).map { i in
+                let word = i < 8 ? low : high
+                return UInt8(truncatingIfNeeded: word >> UInt64(8 * (i % 8)))
+            }
+        }
     }
 
     private struct Family {
@@ -34,8 +53,9 @@ struct TxnIdSet {
     private var hashed = Set<UInt64>()
     private(set) var count = 0
     /// The family of the previous id: consecutive ids nearly always share it, so most rows
-    /// skip building a key and hashing it.
+    /// skip hashing the key.
     private var lastFamily = -1
+    private var lastKey: FamilyKey? = nil
     /// The page of the previous id and where it starts in `words`: sequence numbers come in
     /// order, so most rows skip the page lookup too (it was a third of the set's time).
     private var lastPage = -1
@@ -43,21 +63,17 @@ struct TxnIdSet {
 
     /// Inserts the id; false when it was already there.
     mutating func insert(_ id: UnsafeRawBufferPointer) -> Bool {
+        let n = id.count
+        guard n > 0, let bytes = id.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return insertHashed(id) }
         var digits = 0
-        while digits < id.count && digits < 18 {
-            let c = id[id.count - 1 - digits]
-            if c < 48 || c > 57 { break }
-            digits += 1
-        }
-        let prefixLength = id.count - digits
+        while digits < n && digits < 18 && bytes[n - 1 - digits] &- 48 <= 9 { digits += 1 }
+        let prefixLength = n - digits
         guard digits > 0 && prefixLength <= 16 else { return insertHashed(id) }
-        let prefix = UnsafeRawBufferPointer(rebasing: id[0..<prefixLength])
+        let key = FamilyKey(bytes, length: prefixLength, digits: digits)
         let f: Int
-        if lastFamily >= 0, families[lastFamily].key.digits == digits,
-           families[lastFamily].key.prefix.withUnsafeBytes({ $0.elementsEqual(prefix) }) {
+        if key == lastKey {
             f = lastFamily
         } else {
-            let key = FamilyKey(prefix: Array(prefix), digits: digits)
             if let existing = familyIndex[key] {
                 f = existing
             } else {
@@ -66,11 +82,12 @@ struct TxnIdSet {
                 familyIndex[key] = f
             }
             lastFamily = f
+            lastKey = key
             lastPage = -1
         }
         if families[f].hashedMode { return insertHashed(id) }
         var number = 0
-        for i in prefixLength..<id.count { number = number * 10 + Int(id[i] - 48) }
+        for i in prefixLength..<n { number = number * 10 + Int(bytes[i] &- 48) }
         let page = number / TxnIdSet.pageBits
         let bit = number % TxnIdSet.pageBits
         let mask = UInt64(1) << UInt64(bit & 63)
@@ -111,6 +128,7 @@ struct TxnIdSet {
 
     private mutating func moveToHashing(_ f: Int) {
         let family = families[f]
+        let prefix = family.key.prefix
         for (page, start) in family.pages {
             for (w, word) in words[start..<start + TxnIdSet.wordsPerPage].enumerated() where word != 0 {
                 var bits = word
@@ -119,7 +137,7 @@ struct TxnIdSet {
                     bits &= bits - 1
                     var text = String(number)
                     text = String(repeating: "0", count: family.key.digits - text.count) + text
-                    let id = family.key.prefix + Array(text.utf8)
+                    let id = prefix + Array(text.utf8)
                     _ = id.withUnsafeBytes { hashed.insert(TxnIdSet.fingerprint($0)) }
                 }
             }

@@ -10,13 +10,15 @@ import TierwiseTestSupport
     struct Answer: Equatable {
         var outcome: CSVFieldParser.Outcome
         var fields: [[UInt8]]
+        var hasNUL = false
     }
 
     static func answer(_ parser: CSVFieldParser, _ record: [UInt8], libcsvOnly: Bool) -> Answer {
         let outcome = record.withUnsafeBytes { libcsvOnly ? parser.parseWithLibcsv($0) : parser.parse($0) }
         guard outcome == .ok || outcome == .tooManyFields else { return Answer(outcome: outcome, fields: []) }
         let kept = min(parser.fieldCount, 4)
-        return Answer(outcome: outcome, fields: (0..<kept).map { Array(parser.field($0)) } + [Array(repeating: 0, count: parser.fieldCount)])
+        return Answer(outcome: outcome, fields: (0..<kept).map { Array(parser.field($0)) } + [Array(repeating: 0, count: parser.fieldCount)],
+                      hasNUL: parser.recordHasNUL)
     }
 
     @Test(arguments: [UInt8(ascii: ","), UInt8(ascii: ";"), 9, UInt8(ascii: " "), UInt8(ascii: "|")])
@@ -35,6 +37,10 @@ import TierwiseTestSupport
             let got = Self.answer(fast, record, libcsvOnly: false)
             #expect(got == expected, "record \(record) with delimiter \(delimiter)")
             if got != expected { return }
+            if got.outcome == .ok && got.hasNUL != record.contains(0) {
+                Issue.record("record \(record): NUL reported \(got.hasNUL)")
+                return
+            }
         }
         // The hand-split path was really exercised, not only the fallback.
         #expect(unquoted > 3_000)
