@@ -84,7 +84,10 @@ func badRowGetsItsReason(row: String, reason: String, field: String) throws {
 
 /// The validator checks a row's own fields at once but looks its ids up a batch of rows at a
 /// time; rejects of both kinds, mixed within one batch, must still come in file order, and
-/// the rows between them must be kept.
+/// the rows between them must be kept. The accepted rows' txn_ids are copied out per batch:
+/// repeats must be found by the id of the row they repeat, a rejected row's id is never
+/// seen, and a row without an id takes no place. The mix starts after 40 rows, past the
+/// first batch.
 @Test func rejectsFoundBeforeAndAfterTheLookupsStayInFileOrder() throws {
     let accounts = "account_id,customer_id,product,opened_on,closed_on,balance\n"
         + (0..<7).map { "A\($0),C\($0),checking,2020-01-01,,100.00\n" }.joined()
@@ -99,14 +102,23 @@ func badRowGetsItsReason(row: String, reason: String, field: String) throws {
         ("M7,A3,C3,2026-05-01,-1.00", ""),
         ("M8,A405,C3,2026-05-01,-1.00", "UNKNOWN_ACCOUNT"),
         ("M9,A4,,,-1.00", "MISSING_FIELD"),
+        ("M10,A5,,2026-05-01,-1.00", ""),
+        (",A5,,2026-05-01,-1.00", ""),
+        ("M7,A3,C3,2026-05-02,-1.00", "DUPLICATE_TXN"),
+        ("M1,A1,,2026-05-01,-1.00", ""),
+        ("LONGER-ID-0000000010,A2,,2026-05-01,-1.00", ""),
+        ("M10,A2,,2026-05-03,-1.00", "DUPLICATE_TXN"),
+        ("T3,A2,,2026-05-03,-1.00", "DUPLICATE_TXN"),
+        ("M1,A6,,2026-05-01,-1.00", "DUPLICATE_TXN"),
     ]
-    let good = (1...900).map { "T\($0),A\($0 % 7),,2026-05-0\(1 + $0 % 9),-1.00\n" }.joined()
-    let r = try runOnTransactions(h + mixed.map { $0.0 + "\n" }.joined() + good, accounts: accounts)
+    let first = (1...40).map { "T\($0),A\($0 % 7),,2026-05-0\(1 + $0 % 9),-1.00\n" }.joined()
+    let good = (41...2000).map { "T\($0),A\($0 % 7),,2026-05-0\(1 + $0 % 9),-1.00\n" }.joined()
+    let r = try runOnTransactions(h + first + mixed.map { $0.0 + "\n" }.joined() + good, accounts: accounts)
     #expect(r.status == 0, "\(r.stderr)")
     let expected = mixed.enumerated().filter { !$0.element.1.isEmpty }
     #expect(r.rejects.map { $0["reason"] ?? "" } == expected.map(\.element.1))
-    #expect(r.rejects.map { $0["line"] ?? "" } == expected.map { "\($0.offset + 2)" })
-    // The two rows among them that pass are kept: 900 + 2 rows, one customer new in the transactions.
+    #expect(r.rejects.map { $0["line"] ?? "" } == expected.map { "\($0.offset + 42)" })
+    // The rows among them that pass are kept, one of them with a customer new in the transactions.
     let customers = TestSupport.records(r.folder + "/out/2026-10-31/customers.csv")
     #expect(customers.contains { $0["customer_id"] == "C77" })
 }
