@@ -22,6 +22,9 @@ extension PipelineRunner {
             var state = try ingest.run(rejectsPath: store.path("rejects.csv"))
             ProgressLine.shared.clear()
             for i in state.activity.indices { state.activity[i].settle() }
+            // Account ids are only needed to read the dumps (the table does not keep them);
+            // dropping them lowers the features stage's peak.
+            state.accountIds = IdInterner()
             // Like the features table (below), ingest's table is written while the next stage
             // runs: it takes the state from memory. The save holds its own reference to the
             // state's arrays, which nothing changes from here on; it took 0.33 s on L.
@@ -31,8 +34,6 @@ extension PipelineRunner {
                 defer { done.leave() }
                 try store.save(ingest: saved)
             }
-            // Account ids are only needed to read the dumps; dropping them lowers the features stage's peak.
-            state.accountIds = IdInterner()
             self.ingest = state
             counts = state.counts
             for c in state.counts where !c.reconciles && options.shard == nil {  // issue 9: a shard's counts reconcile only after the merge
