@@ -52,9 +52,9 @@ struct OverflowReject {
 /// caller's buffer, written the same way.
 final class FoldPartitions: @unchecked Sendable {
     private let count: Int
-    /// How many rows ahead the fold prefetches: enough to cover a memory access, few enough
-    /// that the lines are still in the cache when the row comes.
-    static let lookahead = 16
+    /// How many of its own rows ahead a partition prefetches: enough to cover a memory access,
+    /// few enough that the lines are still in the cache when the row comes (8 beat 16 on L).
+    static let lookahead = 8
     private let queues: [DispatchQueue]
     /// Whether batches are folded on the queues (more than one thread) or at once on the caller's.
     private let concurrent: Bool
@@ -68,6 +68,13 @@ final class FoldPartitions: @unchecked Sendable {
     /// Rows turned away, per partition; appended under `overflowLock` (rare).
     private var overflow: [[OverflowReject]]
     private let overflowLock = NSLock()
+    /// Each partition's rows of the batch it is folding, reused from batch to batch; only
+    /// that partition's queue touches its list.
+    private let rowLists: [RowList]
+
+    private final class RowList: @unchecked Sendable {
+        var rows: [Int32] = []
+    }
 
     /// Starts every customer of the dumps with an empty activity holding its account
     /// magnitude (taken from `accountMagnitude`); `finish()` hands the activity over.
@@ -80,6 +87,7 @@ final class FoldPartitions: @unchecked Sendable {
         self.window = window
         self.accounts = accounts
         overflow = Array(repeating: [], count: count)
+        rowLists = (0..<count).map { _ in RowList() }
         customers = accountMagnitude.count
         activity = .allocate(capacity: max(1024, customers + customers / 4))
         activity.baseAddress!.initialize(repeating: CustomerActivity(), count: customers)
@@ -128,44 +136,56 @@ final class FoldPartitions: @unchecked Sendable {
         let activity = activity
         let accounts = accounts
         var turnedAway: [OverflowReject] = []
+        // This partition's rows first, in one pass over the customers (4 bytes a row): the
+        // loop below then sees only its own rows, and prefetches as far ahead in them.
+        let list = rowLists[p]
+        list.rows.removeAll(keepingCapacity: true)
+        batch.customers.withUnsafeBufferPointer { customers in
+            if count & (count - 1) == 0 {
+                let mask = Int32(count - 1), part = Int32(p)
+                for i in customers.indices where customers[i] >= 0 && customers[i] & mask == part { list.rows.append(Int32(i)) }
+            } else {
+                for i in customers.indices where customers[i] >= 0 && Int(customers[i]) % count == p { list.rows.append(Int32(i)) }
+            }
+        }
         batch.chunk.rows.withUnsafeBufferPointer { rows in
             batch.customers.withUnsafeBufferPointer { customers in
-                for i in 0..<rows.count {
-                    // The records of a row some way ahead start loading now, so the misses overlap.
-                    let ahead = i + FoldPartitions.lookahead
-                    if ahead < rows.count {
-                        let c = Int(customers[ahead])
-                        if c >= 0 && c % count == p {
-                            prefetchForWrite(activity.baseAddress! + c)
-                            let a = Int(rows[ahead].account)
+                list.rows.withUnsafeBufferPointer { mine in
+                    for k in 0..<mine.count {
+                        // The records of a row some way ahead start loading now, so the misses overlap.
+                        let ahead = k + FoldPartitions.lookahead
+                        if ahead < mine.count {
+                            let i = Int(mine[ahead])
+                            prefetchForWrite(activity.baseAddress! + Int(customers[i]))
+                            let a = Int(rows[i].account)
                             if a >= 0 { prefetchForWrite(accounts.baseAddress! + a) }
                         }
-                    }
-                    // Half as far ahead, the record has come: its purchase-day words can start loading too.
-                    let near = i + FoldPartitions.lookahead / 2
-                    if near < rows.count {
-                        let c = Int(customers[near])
-                        if c >= 0 && c % count == p, let at = activity[c].initiatedDays.addresses(of: rows[near].txn.day) {
-                            prefetchForWrite(raw: at.count)
-                            prefetchForWrite(raw: at.word)
+                        // Half as far ahead, the record has come: its purchase-day words can start loading too.
+                        let near = k + FoldPartitions.lookahead / 2
+                        if near < mine.count {
+                            let i = Int(mine[near])
+                            if let at = activity[Int(customers[i])].initiatedDays.addresses(of: rows[i].txn.day) {
+                                prefetchForWrite(raw: at.count)
+                                prefetchForWrite(raw: at.word)
+                            }
                         }
-                    }
-                    let c = Int(customers[i])
-                    guard c >= 0, c % count == p else { continue }
-                    let row = rows[i]
-                    // The account is checked first, so that a rejected row leaves the customer untouched too.
-                    let moved = Int64(row.txn.amount.magnitude)
-                    if (row.account >= 0 && (accounts[Int(row.account)].wouldOverflow(amount: row.txn.amount)
-                                             || activity[c].accountMagnitude.addingReportingOverflow(moved).overflow))
-                        || !activity[c].foldUnlessOverflow(row.txn, window: window) {
-                        let r = Int(row.record)
-                        turnedAway.append(OverflowReject(sequence: batch.sequence, record: r, line: batch.chunk.chunk.lines[r],
-                                                         bytes: batch.chunk.chunk.withRecord(r) { Array($0) }))
-                        continue
-                    }
-                    if row.account >= 0 {
-                        activity[c].accountMagnitude += moved
-                        accounts[Int(row.account)].fold(day: row.txn.day, amount: row.txn.amount, window: window)
+                        let i = Int(mine[k])
+                        let c = Int(customers[i])
+                        let row = rows[i]
+                        // The account is checked first, so that a rejected row leaves the customer untouched too.
+                        let moved = Int64(row.txn.amount.magnitude)
+                        if (row.account >= 0 && (accounts[Int(row.account)].wouldOverflow(amount: row.txn.amount)
+                                                 || activity[c].accountMagnitude.addingReportingOverflow(moved).overflow))
+                            || !activity[c].foldUnlessOverflow(row.txn, window: window) {
+                            let r = Int(row.record)
+                            turnedAway.append(OverflowReject(sequence: batch.sequence, record: r, line: batch.chunk.chunk.lines[r],
+                                                             bytes: batch.chunk.chunk.withRecord(r) { Array($0) }))
+                            continue
+                        }
+                        if row.account >= 0 {
+                            activity[c].accountMagnitude += moved
+                            accounts[Int(row.account)].fold(day: row.txn.day, amount: row.txn.amount, window: window)
+                        }
                     }
                 }
             }
