@@ -92,15 +92,17 @@ struct RecordFields {
 }
 
 /// Label mapping for vocabularies: the bank's label first, then the contract name,
-/// compared without ASCII case. Lookups compare bytes, so a row costs no String.
+/// compared without ASCII case. Lookups compare bytes, so a row costs no String; labels of
+/// up to 16 bytes (all of the contract's names) are compared packed.
 struct Vocabulary<Value> {
     private var keys: [[UInt8]] = []
+    private var packed: [PackedBytes?] = []
     private var values: [Value] = []
 
     init(contract: [String: Value], labels: [String: String]) {
         func add(_ key: String, _ value: Value) {
             let k = Array(key.utf8).map(Vocabulary.lower)
-            if !keys.contains(k) { keys.append(k); values.append(value) }
+            if !keys.contains(k) { keys.append(k); packed.append(PackedBytes(k)); values.append(value) }
         }
         for (label, name) in labels.sorted(by: { $0.key < $1.key }) { if let v = contract[name] { add(label, v) } }
         for (k, v) in contract.sorted(by: { $0.key < $1.key }) { add(k, v) }
@@ -111,6 +113,11 @@ struct Vocabulary<Value> {
 
     @inline(__always)
     func lookup(_ bytes: UnsafeRawBufferPointer) -> Value? {
+        // A label of up to 16 bytes can only be one of the keys that short.
+        if let p = PackedBytes(bytes, lowercasingASCII: true) {
+            for k in packed.indices where packed[k] == p { return values[k] }
+            return nil
+        }
         outer: for (k, key) in keys.enumerated() where key.count == bytes.count {
             for j in 0..<key.count where key[j] != Vocabulary.lower(bytes[j]) { continue outer }
             return values[k]
@@ -119,13 +126,14 @@ struct Vocabulary<Value> {
     }
 }
 
-/// Conversion of amounts in other currencies, exact to the rate's eighth decimal place.
 struct CurrencyTable {
     let reporting: [UInt8]
+    private let reportingPacked: PackedBytes?
     private var rates: [[UInt8]: Int64] = [:]
 
     init(reporting: String, rates: [String: Double]) {
         self.reporting = Array(reporting.utf8)
+        reportingPacked = PackedBytes(self.reporting)
         for (code, rate) in rates { self.rates[Array(code.utf8)] = Int64((rate * 100_000_000).rounded()) }
     }
 
@@ -133,7 +141,11 @@ struct CurrencyTable {
 
     @inline(__always)
     func lookup(_ code: UnsafeRawBufferPointer) -> Outcome {
-        if code.count == reporting.count && code.elementsEqual(reporting) { return .same }
+        if let reportingPacked {
+            if PackedBytes(code) == reportingPacked { return .same }
+        } else if code.count == reporting.count && code.elementsEqual(reporting) {
+            return .same
+        }
         if let r = rates[Array(code)] { return .rate(r) }
         return .unknown
     }

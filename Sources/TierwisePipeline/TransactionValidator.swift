@@ -71,6 +71,9 @@ final class TransactionValidator {
     private var idBytes: UnsafeMutableRawPointer
     private var idCapacity = 4096
     private var idUsed = 0
+    /// The previous row's booking date and what it parsed to: an export lists a day's rows
+    /// together, so nearly every row repeats the date of the row before.
+    private var lastDate: (bytes: PackedBytes, result: DayParser.Result)?
 
     /// How many rows are parsed before their ids are looked up together (see `validate`).
     static let batch = 32
@@ -161,7 +164,13 @@ final class TransactionValidator {
         }
         if let problem = structural(chunk, r, parser, fields, header: s.header) { reject(problem.0, "", problem.1); return }
 
-        guard let dateResult = fields.with(ix.bookedAt, { DayParser.parse($0, utcOffsetSeconds: s.utcOffset) }) else {
+        guard let dateResult = fields.with(ix.bookedAt, { bytes -> DayParser.Result in
+            let packed = PackedBytes(bytes)
+            if let packed, let last = lastDate, last.bytes == packed { return last.result }
+            let result = DayParser.parse(bytes, utcOffsetSeconds: s.utcOffset)
+            if let packed { lastDate = (packed, result) }
+            return result
+        }) else {
             reject(.missingField, "booked_at", "a booking date is required"); return
         }
         guard case .day(let day) = dateResult else {

@@ -11,28 +11,11 @@ import TierwiseAnalytics
 /// million ids), and then the second is reported as a duplicate: it lands in rejects.csv,
 /// never silently lost.
 struct TxnIdSet {
-    /// A family: the prefix (at most 16 bytes, packed little-endian into two words, so that
-    /// comparing it is two loads) and the digit count.
+    /// A family: the prefix (at most 16 bytes, packed so that comparing it is a few loads)
+    /// and the digit count.
     private struct FamilyKey: Hashable {
-        var low: UInt64 = 0
-        var high: UInt64 = 0
-        var length = 0
-        var digits = 0
-
-        init(_ prefix: UnsafePointer<UInt8>, length: Int, digits: Int) {
-            for i in 0..<length {
-                if i < 8 { low |= UInt64(prefix[i]) << UInt64(8 * i) } else { high |= UInt64(prefix[i]) << UInt64(8 * (i - 8)) }
-            }
-            self.length = length
-            self.digits = digits
-        }
-
-        var prefix: [UInt8] {
-            (0..<length).map { i in
-                let word = i < 8 ? low : high
-                return UInt8(truncatingIfNeeded: word >> UInt64(8 * (i % 8)))
-            }
-        }
+        var prefix: PackedBytes
+        var digits: Int
     }
 
     private struct Family {
@@ -69,7 +52,7 @@ struct TxnIdSet {
         while digits < n && digits < 18 && bytes[n - 1 - digits] &- 48 <= 9 { digits += 1 }
         let prefixLength = n - digits
         guard digits > 0 && prefixLength <= 16 else { return insertHashed(id) }
-        let key = FamilyKey(bytes, length: prefixLength, digits: digits)
+        let key = FamilyKey(prefix: PackedBytes(UnsafeRawBufferPointer(start: bytes, count: prefixLength))!, digits: digits)
         let f: Int
         if key == lastKey {
             f = lastFamily
@@ -128,7 +111,7 @@ struct TxnIdSet {
 
     private mutating func moveToHashing(_ f: Int) {
         let family = families[f]
-        let prefix = family.key.prefix
+        let prefix = family.key.prefix.bytes
         for (page, start) in family.pages {
             for (w, word) in words[start..<start + TxnIdSet.wordsPerPage].enumerated() where word != 0 {
                 var bits = word

@@ -95,6 +95,7 @@ func badRowGetsItsReason(row: String, reason: String, field: String) throws {
     let mixed = [
         ("M1,A404,,2026-05-01,-1.00", "UNKNOWN_ACCOUNT"),
         ("M2,A1,,2026-02-30,-1.00", "BAD_DATE"),
+        ("M2b,A1,,2026-02-30,-1.00", "BAD_DATE"),  // the same bad date again: a repeated date is not taken on trust
         ("M3,A1,C2,2026-05-01,-1.00", "CUSTOMER_MISMATCH"),
         ("M4,,C77,2026-05-01,-1.00", ""),
         ("M5,A2,,2026-05-01,1.0.0", "BAD_AMOUNT"),
