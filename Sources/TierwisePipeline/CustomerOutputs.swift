@@ -78,23 +78,10 @@ struct CustomerOutputs {
     private func cadence(_ i: Int) -> String { cadences[Int(data.tier.result.tier[i].rawValue)] }
     private func pAlive(_ i: Int) -> Double? { data.clv.table.pAlive.flatMap { $0[i].isNaN ? nil : $0[i] } }
 
-    /// customers.csv, the longest file: its rows are formatted in pieces on every core and
-    /// written in order, a few pieces at a time so that memory stays small.
+    /// customers.csv, the longest file: its rows are formatted on every core (`writeRows`).
     private func customers() throws -> Manifest.Output {
         let w = try open("customers.csv", Self.customerColumns)
-        let piece = 8_192, batch = piece * max(1, threads)
-        var start = 0
-        while start < t.count {
-            let end = min(t.count, start + batch)
-            let count = (end - start + piece - 1) / piece
-            let pieces = try runConcurrently((0..<count).map { k in {
-                let f = CSVWriter.fragment()
-                for i in (start + k * piece)..<min(end, start + (k + 1) * piece) { try customerRow(f, i) }
-                return f.takeFragment()
-            } }, threads: threads)
-            for p in pieces { try w.append(p) }
-            start = end
-        }
+        try writeRows(t.count, to: w, threads: threads, row: customerRow)
         return try finish(w)
     }
 
@@ -193,5 +180,24 @@ struct CustomerOutputs {
             try w.endRow()
         }
         return try finish(w)
+    }
+}
+
+/// Writes rows 0..<count with `row`, formatted in pieces on every core and written in order,
+/// a few pieces at a time so that memory stays small: for the long per-customer files.
+func writeRows(_ count: Int, to w: CSVWriter, threads: Int, row: (CSVWriter, Int) throws -> Void) throws {
+    let piece = 8_192, batch = piece * max(1, threads)
+    var start = 0
+    try withoutActuallyEscaping(row) { row in
+        while start < count {
+            let end = min(count, start + batch)
+            let pieces = try runConcurrently((0..<(end - start + piece - 1) / piece).map { k in {
+                let f = CSVWriter.fragment()
+                for i in (start + k * piece)..<min(end, start + (k + 1) * piece) { try row(f, i) }
+                return f.takeFragment()
+            } }, threads: threads)
+            for p in pieces { try w.append(p) }
+            start = end
+        }
     }
 }

@@ -17,7 +17,7 @@ struct RFMOnlyOutputs {
         do {
             let path = try folder.path("customers.csv")
             let w = try CSVWriter(sink: try FileSink(path: path, mode: config.run.fileMode), path: "customers.csv", header: Self.columns)
-            for i in 0..<t.count {
+            try writeRows(t.count, to: w, threads: r.options.threads) { w, i in
                 w.text(t.ids[i])
                 if let rec = t.recency(i) { w.integer(Int64(rec)) } else { w.empty() }
                 w.integer(Int64(t.frequency[i])); w.decimal(t.monetary[i])
