@@ -7,16 +7,42 @@ struct PackedBytes: Hashable {
     private(set) var count = 0
 
     /// Nil when `bytes` is longer than 16. With `lowercasingASCII`, A–Z are packed as a–z.
+    ///
+    /// Loads words, not bytes: two loads that overlap when the count is not a multiple of
+    /// the word (the bytes they share are the same, so OR-ing them is exact), and never a
+    /// byte outside `bytes`.
     @inline(__always)
     init?(_ bytes: UnsafeRawBufferPointer, lowercasingASCII: Bool = false) {
         let n = bytes.count
         guard n <= 16 else { return nil }
-        for i in 0..<n {
-            var c = bytes[i]
-            if lowercasingASCII && c >= 65 && c <= 90 { c += 32 }
-            if i < 8 { low |= UInt64(c) << UInt64(8 * i) } else { high |= UInt64(c) << UInt64(8 * (i - 8)) }
-        }
         count = n
+        guard let p = bytes.baseAddress else { return }
+        @inline(__always) func load64(_ at: Int) -> UInt64 { UInt64(littleEndian: p.loadUnaligned(fromByteOffset: at, as: UInt64.self)) }
+        @inline(__always) func load32(_ at: Int) -> UInt64 { UInt64(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: at, as: UInt32.self))) }
+        if n >= 8 {
+            low = load64(0)
+            if n > 8 { high = load64(n - 8) >> UInt64(8 * (16 - n)) }
+        } else if n >= 4 {
+            low = load32(0) | load32(n - 4) << UInt64(8 * (n - 4))
+        } else {
+            for i in 0..<n { low |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << UInt64(8 * i) }
+        }
+        if lowercasingASCII {
+            low = PackedBytes.lowercased(low)
+            high = PackedBytes.lowercased(high)
+        }
+    }
+
+    /// A–Z of each byte of `w` made a–z, all at once: a byte gets 0x20 added when it is at
+    /// least 0x41 and at most 0x5A, found with its high bit clear (bytes from 0x80 stay).
+    @inline(__always)
+    static func lowercased(_ w: UInt64) -> UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101, high: UInt64 = 0x8080_8080_8080_8080
+        let ascii = ~w & high
+        let atLeastA = (w & ~high) &+ ones &* (0x80 - 0x41)
+        let aboveZ = (w & ~high) &+ ones &* (0x80 - 0x5B)
+        let upper = ascii & atLeastA & ~aboveZ & high
+        return w | (upper >> 2)
     }
 
     init?(_ bytes: [UInt8], lowercasingASCII: Bool = false) {

@@ -1,6 +1,7 @@
 import Testing
 import TierwiseAnalytics
 @testable import TierwisePipeline
+import TierwiseTestSupport
 
 private func look<V>(_ v: Vocabulary<V>, _ text: String) -> V? {
     Array(text.utf8).withUnsafeBytes { v.lookup($0) }
@@ -36,4 +37,27 @@ private func look<V>(_ v: Vocabulary<V>, _ text: String) -> V? {
     #expect(outcome("eur") == "unknown" && outcome("EURO") == "unknown" && outcome("XYZ") == "unknown")
     let long = CurrencyTable(reporting: "A-CURRENCY-CODE-OVER-16", rates: [:])
     #expect(Array("A-CURRENCY-CODE-OVER-16".utf8).withUnsafeBytes { if case .same = long.lookup($0) { true } else { false } })
+}
+
+/// The word loads and the lowercasing of `PackedBytes` against a byte-by-byte packing, for
+/// every length up to 16 and bytes drawn from the whole range.
+@Test func packedBytesAgreeWithPackingByteByByte() {
+    var random = SplitMix64(state: 0x7061_636b)
+    for _ in 0..<20_000 {
+        let n = random.below(17)
+        let bytes = (0..<n).map { _ in random.below(4) == 0 ? UInt8(65 + random.below(26)) : UInt8(truncatingIfNeeded: random.next()) }
+        for lower in [false, true] {
+            var low: UInt64 = 0, high: UInt64 = 0
+            for (i, b) in bytes.enumerated() {
+                let c = lower && b >= 65 && b <= 90 ? b + 32 : b
+                if i < 8 { low |= UInt64(c) << UInt64(8 * i) } else { high |= UInt64(c) << UInt64(8 * (i - 8)) }
+            }
+            let packed = PackedBytes(bytes, lowercasingASCII: lower)!
+            if packed.low != low || packed.high != high || packed.count != n {
+                Issue.record("\(bytes) lowercasing \(lower): \(packed)")
+                return
+            }
+        }
+    }
+    #expect(PackedBytes([UInt8](repeating: 65, count: 17)) == nil)
 }
