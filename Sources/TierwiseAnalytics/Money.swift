@@ -64,9 +64,9 @@ public enum Money {
                         continue
                     }
                 }
-                let digit = Int64(c - 48)
-                if value > (maxMagnitude - digit) / 10 { return .overflow }
-                value = value * 10 + digit
+                // value ≤ maxMagnitude (10^15) before, so this cannot overflow Int64.
+                value = value * 10 + Int64(c - 48)
+                if value > maxMagnitude { return .overflow }
                 digits += 1
             } else if c == UInt8(ascii: ".") && decimals < 0 {
                 decimals = 0

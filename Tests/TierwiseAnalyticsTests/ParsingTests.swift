@@ -6,6 +6,7 @@ import TierwiseAnalytics
     ("1.23450", .value(12_345)), ("0", .value(0)), ("", .empty), ("12,50", .badFormat), ("1.2.3", .badFormat), ("abc", .badFormat),
     ("-", .badFormat), (".", .badFormat), ("1.23456", .tooPrecise), ("1e5", .badFormat), (" 1", .badFormat),
     ("100000000000", .value(1_000_000_000_000_000)), ("-100000000000.0000", .value(-1_000_000_000_000_000)), ("100000000001", .overflow), ("99999999999999999999999", .overflow),
+    ("9999999999999999x", .overflow), ("1000000000000000", .overflow), ("00000000000000000001.5", .value(15_000)), ("1000000000000x", .badFormat),
 ])
 func moneyParsing(text: String, expected: Money.ParseResult) {
     #expect(Money.parse(text) == expected)
