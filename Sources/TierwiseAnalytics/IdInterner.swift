@@ -86,6 +86,17 @@ public struct IdInterner: Sendable {
         return -1
     }
 
+    /// How many dense keys there are: `denseKey` gives keys below this.
+    public var denseKeyCount: Int { numeric.count }
+
+    /// The dense key of the id with index `index`, or −1 when that id is not in the dense
+    /// array. Equal dense keys are equal ids: `denseKey(bytes) == denseKey(ofIndex: i)` (both
+    /// ≥ 0) exactly when `bytes` is id `i`.
+    public func denseKey(ofIndex index: Int32) -> Int {
+        let entry = entries[Int(index)]
+        return entry >= 0 ? Int(entry) : -1
+    }
+
     /// `find(bytes)` for a key `denseKey(bytes)` gave.
     @inlinable @inline(__always)
     public func find(_ bytes: UnsafeRawBufferPointer, denseKey key: Int) -> Int32? {

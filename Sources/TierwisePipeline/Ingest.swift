@@ -79,6 +79,7 @@ struct Ingest {
         let totalBytes = files.reduce(Int64(0)) { $0 + (FileSystem.sizeAndModified($1)?.size ?? 0) }
         var doneBytes: Int64 = 0
         let accountCustomer = state.accounts.map(\.customer)
+        let directory = state.hasAccounts ? AccountDirectory(accounts: state.accountIds, owner: accountCustomer, customers: state.customerIds) : nil
         // The accounts leave the state while the rows are folded into them (see FoldPartitions).
         var accounts = state.accounts
         state.accounts = []
@@ -100,7 +101,7 @@ struct Ingest {
                     header: file.header, index: TransactionFieldIndex(file.header), window: state.window, utcOffset: offset,
                     currencies: currencies, types: Vocabulary(contract: TransactionType.named, labels: spec.typeLabels),
                     channels: Vocabulary(contract: Channel.named, labels: spec.channelLabels), customers: state.customerIds,
-                    accounts: state.hasAccounts ? state.accountIds : nil, accountCustomer: accountCustomer,
+                    accounts: state.hasAccounts ? state.accountIds : nil, accountCustomer: accountCustomer, directory: directory,
                     delimiter: spec.delimiter, maxFields: config.run.maxFields)
                 var info = file.fileInfo
                 let before = counts.rowsRead

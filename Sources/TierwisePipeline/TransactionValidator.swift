@@ -55,6 +55,8 @@ final class TransactionValidator {
         var customers: IdInterner
         var accounts: IdInterner?
         var accountCustomer: [Int32]
+        /// The accounts by dense key, when they are dense enough (see `AccountDirectory`).
+        var directory: AccountDirectory?
         var delimiter: UInt8
         var maxFields: Int
     }
@@ -88,8 +90,10 @@ final class TransactionValidator {
         var customerId: Range<Int32>
         /// Set by the account lookup: the account index, −1 none, −2 not in the accounts dump.
         var account: Int32 = -1
-        /// The customer the account belongs to, when `account` ≥ 0.
+        /// The customer the account belongs to, when `account` ≥ 0, and that customer's dense
+        /// key when the directory gave it (else −1).
         var accountCustomer: Int32 = -1
+        var ownerKey = -1
         /// Set by the customer lookup: the customer id's index, or −1 for an id not known before this file.
         var customer: Int32 = -1
         /// The ids' places in their interners' dense arrays (`IdInterner.denseKey`).
@@ -229,16 +233,32 @@ final class TransactionValidator {
             }
             if let accounts = s.accounts {
                 for i in rows.indices where !rows[i].accountId.isEmpty { rows[i].accountKey = accounts.denseKey(bytes(rows[i].accountId)) }
-                for i in rows.indices where !rows[i].accountId.isEmpty {
-                    rows[i].account = accounts.find(bytes(rows[i].accountId), denseKey: rows[i].accountKey) ?? -2
+                let directory = s.directory?.entries ?? []
+                directory.withUnsafeBufferPointer { directory in
+                    for i in rows.indices where !rows[i].accountId.isEmpty {
+                        let key = rows[i].accountKey
+                        if key >= 0 && key < directory.count && directory[key].account >= 0 {
+                            let entry = directory[key]
+                            rows[i].account = entry.account
+                            rows[i].accountCustomer = entry.customer
+                            rows[i].ownerKey = Int(entry.customerKey)
+                        } else {
+                            rows[i].account = accounts.find(bytes(rows[i].accountId), denseKey: key) ?? -2
+                        }
+                    }
                 }
                 s.accountCustomer.withUnsafeBufferPointer { owner in
-                    for i in rows.indices where rows[i].account >= 0 { rows[i].accountCustomer = owner[Int(rows[i].account)] }
+                    for i in rows.indices where rows[i].account >= 0 && rows[i].ownerKey < 0 { rows[i].accountCustomer = owner[Int(rows[i].account)] }
                 }
             }
             let customers = s.customers
             for i in rows.indices where !rows[i].customerId.isEmpty { rows[i].customerKey = customers.denseKey(bytes(rows[i].customerId)) }
             for i in rows.indices where !rows[i].customerId.isEmpty {
+                // The account's own customer, known from the directory: the same dense key is the same id.
+                if rows[i].ownerKey >= 0 && rows[i].customerKey == rows[i].ownerKey {
+                    rows[i].customer = rows[i].accountCustomer
+                    continue
+                }
                 rows[i].customer = customers.find(bytes(rows[i].customerId), denseKey: rows[i].customerKey) ?? -1
             }
             var acceptedIdBytes = 0

@@ -90,7 +90,7 @@ func badRowGetsItsReason(row: String, reason: String, field: String) throws {
 /// first batch.
 @Test func rejectsFoundBeforeAndAfterTheLookupsStayInFileOrder() throws {
     let accounts = "account_id,customer_id,product,opened_on,closed_on,balance\n"
-        + (0..<7).map { "A\($0),C\($0),checking,2020-01-01,,100.00\n" }.joined()
+        + (0..<7).map { "A\($0),C\($0),checking,2020-01-01,,100.00\n" }.joined() + "A7,CX7,checking,2020-01-01,,100.00\n"
     let h = "txn_id,account_id,customer_id,booked_at,amount\n"
     let mixed = [
         ("M1,A404,,2026-05-01,-1.00", "UNKNOWN_ACCOUNT"),
@@ -111,6 +111,12 @@ func badRowGetsItsReason(row: String, reason: String, field: String) throws {
         ("M10,A2,,2026-05-03,-1.00", "DUPLICATE_TXN"),
         ("T3,A2,,2026-05-03,-1.00", "DUPLICATE_TXN"),
         ("M1,A6,,2026-05-01,-1.00", "DUPLICATE_TXN"),
+        // The account directory: an owner id of another shape, a number no account has, an account with its own customer.
+        ("M12,A7,CX7,2026-05-01,-1.00", ""),
+        ("M13,A7,C1,2026-05-01,-1.00", "CUSTOMER_MISMATCH"),
+        ("M14,A9,,2026-05-01,-1.00", "UNKNOWN_ACCOUNT"),
+        ("M15,A2,C2,2026-05-01,-1.00", ""),
+        ("M16,A2,C3,2026-05-01,-1.00", "CUSTOMER_MISMATCH"),
     ]
     let first = (1...40).map { "T\($0),A\($0 % 7),,2026-05-0\(1 + $0 % 9),-1.00\n" }.joined()
     let good = (41...2000).map { "T\($0),A\($0 % 7),,2026-05-0\(1 + $0 % 9),-1.00\n" }.joined()
