@@ -128,7 +128,8 @@ public final class CSVWriter {
     }
 
     /// The decimal digits of `value`, with leading zeros up to `minimumDigits`. Formatted in
-    /// a buffer on the stack: an array or a generic append per cell cost more than the digits.
+    /// a buffer on the stack and appended in one piece: an array per cell, or an append per
+    /// digit (a uniqueness and a capacity check each), cost more than the digits.
     private func appendDigits(_ value: UInt64, minimumDigits: Int) {
         var v = value
         var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)
@@ -139,10 +140,7 @@ public final class CSVWriter {
                 raw[i] = UInt8(48 + v % 10)
                 v /= 10
             }
-            while i < raw.count {
-                line.append(raw[i])
-                i += 1
-            }
+            line.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i...]))
         }
     }
 
