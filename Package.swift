@@ -58,7 +58,7 @@ let package = Package(
 
         .target(name: "TierwiseTestSupport", dependencies: ["TierwiseIO"], path: "Tests/TierwiseTestSupport"),
         .testTarget(name: "TierwiseIOTests", dependencies: ["TierwiseIO", "TierwiseTestSupport"]),
-        .testTarget(name: "TierwiseAnalyticsTests", dependencies: ["TierwiseAnalytics"]),
+        .testTarget(name: "TierwiseAnalyticsTests", dependencies: ["TierwiseAnalytics", "TierwiseTestSupport"]),
         .testTarget(name: "TierwisePipelineTests", dependencies: ["TierwisePipeline", "TierwiseTestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TierwiseTestSupport"], exclude: ["Snapshots"]),
         .testTarget(name: "LifetimeValueTests", dependencies: ["LifetimeValue"]),

@@ -82,8 +82,8 @@ enum CheckedAccount {
             }
         }
         var rate: Double?
-        if let text = fields.string(ix.interestRate) {
-            guard let v = Double(text), v.isFinite, v > -1, v < 10 else { self = .rejected(.badRate, "interest_rate", "expected a fraction such as 0.035"); return }
+        if let parsed = fields.with(ix.interestRate, { DecimalDouble.parse($0) }) {
+            guard let v = parsed, v.isFinite, v > -1, v < 10 else { self = .rejected(.badRate, "interest_rate", "expected a fraction such as 0.035"); return }
             rate = v
         }
         self = .account(Account(product: product, opened: opened, closed: closed, balance: balance, limit: limit, rate: rate))

@@ -1,5 +1,6 @@
 import Testing
 import TierwiseAnalytics
+import TierwiseTestSupport
 
 @Test(arguments: [
     ("12.50", Money.ParseResult.value(125_000)), ("-0.01", .value(-100)), ("+3", .value(30_000)), ("1.2345", .value(12_345)),
@@ -177,4 +178,29 @@ func int128FastConversions(value: Int128) {
     #expect(interner.intern("A000001") == 1_500)
     #expect(interner.find("A000001") == 1_500 && interner.id(1_500) == "A000001")
     #expect(interner.intern("A000001") == 1_500 && interner.count == 1_501)
+}
+
+/// Rates read without strtod must be the very doubles `Double(String)` gives, on plain
+/// decimals and on everything the fast path hands back.
+@Test func decimalDoubleMatchesDoubleFromString() {
+    var random = SplitMix64(state: 0x7261_7465)
+    func next() -> UInt64 { random.next() }
+    var texts = ["0.035", "-1.25", "+0.5", "0", "-0", "0.0", "007.50", "1e-3", ".5", "5.", "", "-", "+", "1.2.3", "inf", "nan",
+                 "0x1p-3", " 0.1", "0.1 ", "123456789012345", "1234567890123456", "0.1234567890123456789012", "0.00000000000000000000001",
+                 "9007199254740993", "0.30000000000000004", "1,5"]
+    for _ in 0..<200_000 {
+        let integer = String(next() % 1000)
+        let places = Int(next() % 25)
+        let fraction = String((0..<places).map { _ in Character(String(next() % 10)) })
+        let sign = ["", "-", "+"][Int(next() % 3)]
+        texts.append(sign + integer + (places > 0 || next() % 4 == 0 ? "." + fraction : ""))
+    }
+    for text in texts {
+        let fast = Array(text.utf8).withUnsafeBytes { DecimalDouble.parse($0) }
+        let reference = Double(text)
+        if fast?.bitPattern != reference?.bitPattern {
+            Issue.record("\(text): \(String(describing: fast)) against \(String(describing: reference))")
+            return
+        }
+    }
 }
