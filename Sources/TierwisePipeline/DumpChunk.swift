@@ -71,17 +71,33 @@ final class DumpParser<Checked> {
     func parse(_ chunk: RecordChunk, from first: Int) -> DumpChunk<Checked> {
         let fc = header.fieldCount
         var out = DumpChunk<Checked>(chunk: chunk, first: first, fieldCount: fc)
-        out.problems.reserveCapacity(chunk.count - first)
-        out.fieldEnds.reserveCapacity((chunk.count - first) * fc)
-        out.bytes.reserveCapacity(chunk.bytes.count)
-        for r in first..<chunk.count {
-            let problem = structural(chunk, r, parser, fields, header: header)
-            out.problems.append(problem)
-            for i in 0..<fc {
-                if problem == nil { out.bytes.append(contentsOf: parser.field(i)) }
-                out.fieldEnds.append(Int32(out.bytes.count))
+        // The fields are copied into buffers sized up front (a record's fields are never
+        // longer than its bytes), not appended field by field: an append per field, with its
+        // uniqueness and capacity checks, cost more than the copy.
+        var problems: [(RejectReason, String)?] = []
+        problems.reserveCapacity(chunk.count - first)
+        var used = 0
+        out.fieldEnds = [Int32](unsafeUninitializedCapacity: (chunk.count - first) * fc) { ends, endCount in
+            out.bytes = [UInt8](unsafeUninitializedCapacity: chunk.bytes.count) { bytes, byteCount in
+                var e = 0
+                for r in first..<chunk.count {
+                    let problem = structural(chunk, r, parser, fields, header: header)
+                    problems.append(problem)
+                    for i in 0..<fc {
+                        if problem == nil {
+                            let field = parser.field(i)
+                            if field.count > 0 { UnsafeMutableRawPointer(bytes.baseAddress! + used).copyMemory(from: field.baseAddress!, byteCount: field.count) }
+                            used += field.count
+                        }
+                        ends[e] = Int32(used)
+                        e += 1
+                    }
+                }
+                byteCount = used
             }
+            endCount = (chunk.count - first) * fc
         }
+        out.problems = problems
         out.checked = out.withFields { fields in (first..<chunk.count).map { r in out.problems[r - first] == nil ? check(fields(r)) : nil } }
         return out
     }
