@@ -16,9 +16,26 @@ private func column<Record, T>(_ records: [Record], _ value: (borrowing Record) 
 
 extension IngestState {
     /// Puts every column into `t`; with a streaming table each is written and dropped at once.
-    func save(into t: inout WorkTable) {
+    ///
+    /// The accounts and the customer ids go first and are then dropped from this copy of the
+    /// state: the save runs in the background while the features are built from the run's own
+    /// copy, and the build frees those two as soon as it is done with them, which it can only
+    /// do once this copy lets go of them too (see `perform(.ingest)`).
+    mutating func save(into t: inout WorkTable) {
+        t.put("account_customer", .int32(column(accounts) { $0.customer }))
+        t.put("account_product", .uint8(column(accounts) { $0.product.rawValue }))
+        t.put("account_opened", .int32(column(accounts) { $0.openedOn?.number ?? Int32.min }))
+        t.put("account_closed", .int32(column(accounts) { $0.closedOn?.number ?? Int32.min }))
+        t.put("account_balance", .int64(column(accounts) { $0.balance }))
+        t.put("account_rate", .double(column(accounts) { $0.interestRate ?? .nan }))
+        t.put("account_limit", .int64(column(accounts) { $0.creditLimit ?? -1 }))
+        t.put("account_weighted_high", .int64(column(accounts) { $0.laterMovementWeighted.halves.high }))
+        t.put("account_weighted_low", .int64(column(accounts) { $0.laterMovementWeighted.halves.low }))
+        t.put("account_recent_movement", .int64(column(accounts) { $0.movementSinceRecentStart }))
+        accounts = []
         let n = customerIds.count
         t.put("customer_id", .string((0..<n).map { customerIds.id(Int32($0)) }))
+        customerIds = IdInterner()
         t.put("onboarded_on", .int32(profiles.onboarded))
         t.put("segment", .string(Array(profiles.segment)))
         t.put("risk_rating", .int8(profiles.risk))
@@ -39,17 +56,6 @@ extension IngestState {
         t.put("salary_periods", .uint8(column(activity) { $0.salaryPeriods }))
         t.put("rows", .int32(column(activity) { $0.rows }))
         t.put("first_day", .int32(column(activity) { $0.firstDay?.number ?? Int32.min }))
-
-        t.put("account_customer", .int32(column(accounts) { $0.customer }))
-        t.put("account_product", .uint8(column(accounts) { $0.product.rawValue }))
-        t.put("account_opened", .int32(column(accounts) { $0.openedOn?.number ?? Int32.min }))
-        t.put("account_closed", .int32(column(accounts) { $0.closedOn?.number ?? Int32.min }))
-        t.put("account_balance", .int64(column(accounts) { $0.balance }))
-        t.put("account_rate", .double(column(accounts) { $0.interestRate ?? .nan }))
-        t.put("account_limit", .int64(column(accounts) { $0.creditLimit ?? -1 }))
-        t.put("account_weighted_high", .int64(column(accounts) { $0.laterMovementWeighted.halves.high }))
-        t.put("account_weighted_low", .int64(column(accounts) { $0.laterMovementWeighted.halves.low }))
-        t.put("account_recent_movement", .int64(column(accounts) { $0.movementSinceRecentStart }))
     }
 
     init(work t: WorkTable, window: AnalysisWindow, counts: [InputCounts], hasAccounts: Bool, hasCustomers: Bool, transactionColumns: Set<String>) throws {

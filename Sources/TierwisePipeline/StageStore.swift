@@ -37,7 +37,8 @@ struct StageStore {
         var transactionColumns: [String]
     }
 
-    func save(ingest s: IngestState) throws {
+    /// Saves ingest's result; `s` loses its accounts and customer ids on the way (see `IngestState.save`).
+    func save(ingest s: inout IngestState) throws {
         var table = try WorkTable(streamingTo: path("ingest.twk"), mode: mode, sync: sync)
         s.save(into: &table)
         try table.finish()
