@@ -56,7 +56,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        .target(name: "TierwiseTestSupport", dependencies: ["TierwiseIO"], path: "Tests/TierwiseTestSupport"),
+        .target(name: "TierwiseTestSupport", dependencies: ["TierwiseIO", "SyntheticBank"], path: "Tests/TierwiseTestSupport"),
         .testTarget(name: "TierwiseIOTests", dependencies: ["TierwiseIO", "TierwiseTestSupport"]),
         .testTarget(name: "TierwiseAnalyticsTests", dependencies: ["TierwiseAnalytics", "TierwiseTestSupport"]),
         .testTarget(name: "TierwisePipelineTests", dependencies: ["TierwisePipeline", "TierwiseTestSupport"]),

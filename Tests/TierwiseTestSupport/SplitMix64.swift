@@ -1,17 +1,11 @@
-/// SplitMix64 for tests that draw random inputs: the same values on every run, so a
-/// failure names an input that can be reproduced.
-public struct SplitMix64 {
-    public var state: UInt64
+import SyntheticBank
 
-    public init(state: UInt64) { self.state = state }
+/// The generator for tests that draw random inputs: SyntheticBank's SplitMix64, the same
+/// values on every run, so a failure names an input that can be reproduced.
+public typealias SplitMix64 = SyntheticBank.SplitMix64
 
-    public mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
+extension SyntheticBank.SplitMix64 {
+    public init(state: UInt64) { self.init(seed: state) }
 
     public mutating func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in UInt8(truncatingIfNeeded: next() >> 24) } }
 
