@@ -16,22 +16,6 @@ public enum ProcessMemory {
     /// chunks of ingest, stay on the heap, where reusing them costs no page faults.
     public static func mapLargeAllocations() { SystemCalls.mapAllocations(from: 4 << 20) }
 
-    /// Runs `body`, a stream of same-sized blocks allocated and freed over and over (ingest's
-    /// chunks and their validated rows), with each heap keeping up to `bytes` of free memory
-    /// for the next blocks. A fixed mmap threshold (`mapLargeAllocations`) also fixes glibc's
-    /// trim threshold at 128 KiB, so the heaps gave their free top back after nearly every
-    /// chunk and took it again at once: 190,000 page faults, each a zeroed page, on L. After
-    /// `body` the threshold is 128 KiB again and the free memory is given back, so the later
-    /// stages' peaks are as before.
-    public static func reusingFreedMemory<R>(upTo bytes: Int, _ body: () throws -> R) rethrows -> R {
-        SystemCalls.keepFreeHeap(upTo: bytes)
-        defer {
-            SystemCalls.keepFreeHeap(upTo: 128 << 10)
-            releaseFree()
-        }
-        return try body()
-    }
-
     /// Moves `count` values from `source` to `target` a few MB at a time, giving each slice's
     /// old pages back to the system once it is moved (MADV_DONTNEED), so that moving a large
     /// buffer never has both copies resident: the customer records are tens of MB and are

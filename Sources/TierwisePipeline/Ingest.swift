@@ -32,10 +32,7 @@ struct Ingest {
         let filter = shard.map { ShardFilter(shard: $0) }
         if let spec = config.customers { try readCustomers(spec, into: &state, rejects: rejects, filter: filter) }
         if let spec = config.accounts { try readAccounts(spec, into: &state, rejects: rejects, currencies: currencies, filter: filter) }
-        // The transactions stream through chunks of the same few sizes: their memory is reused.
-        try ProcessMemory.reusingFreedMemory(upTo: 32 << 20) {
-            try readTransactions(config.transactions, into: &state, rejects: rejects, currencies: currencies, filter: filter)
-        }
+        try readTransactions(config.transactions, into: &state, rejects: rejects, currencies: currencies, filter: filter)
         _ = try rejects.finish()
         return state
     }
