@@ -103,51 +103,56 @@ struct CustomerOutputs {
         try w.endRow()
     }
 
-    /// One tier's list, in rank order. Rank order jumps across the tables, so a row's dozen
-    /// figures were a dozen cache misses one after another; a block of rows' figures is
-    /// gathered first, one column at a time in loops whose loads overlap, then written.
+    /// One tier's list, in rank order, written a block at a time (`inBlocks`).
     private func tierList(_ tier: Tier, members: [Int]) throws -> Manifest.Output {
         let w = try open("tiers/\(tier.name).csv", Self.tierColumns)
-        let t = data.features, r = data.tier.result, lifecycle = data.tier.lifecycle
+        let r = data.tier.result, lifecycle = data.tier.lifecycle
         let profit = data.profit.profit, clv = data.churn.clv, severity = data.churn.severity
-        var start = 0
-        while start < members.count {
-            let rows = members[start..<min(members.count, start + 4_096)]
-            let ids = rows.map { t.ids[$0] }, scores = rows.map { r.valueScore[$0] }, tiers = rows.map { r.tier[$0] }
+        try inBlocks(members) { rows, start in
+            let ids = rows.map { t.ids[$0] }, scores = rows.map { r.valueScore[$0] }, cadenceNames = rows.map(cadence)
             let managers = rows.map { t.manager[$0] }, stages = rows.map { lifecycle[$0] }, profits = rows.map { profit[$0] }
             let clvs = rows.map { clv[$0] }, balances = rows.map { t.hasAccounts ? t.relationshipBalance($0) : nil }
             let severities = rows.map { severity[$0] }, privateBanking = rows.map { r.privateBanking[$0] }
             for k in 0..<rows.count {
-                w.integer(Int64(start + k + 1)); w.text(ids[k]); w.text(tier.name); fixed(w, scores[k], 6); w.text(cadences[Int(tiers[k].rawValue)])
+                w.integer(Int64(start + k + 1)); w.text(ids[k]); w.text(tier.name); fixed(w, scores[k], 6); w.text(cadenceNames[k])
                 w.text(managers[k]); w.text(stages[k].rawValue); w.decimal(profits[k]); money(w, clvs[k])
                 money(w, balances[k]); w.text(severities[k].name); w.number(privateBanking[k] ? "1" : "0")
                 try w.endRow()
             }
-            start += rows.count
         }
         return try finish(w)
     }
 
-    /// The watchlist, by value at risk: rows gathered a block at a time as in `tierList`.
+    /// The watchlist, by value at risk, written a block at a time (`inBlocks`).
     private func watchlist() throws -> Manifest.Output {
         let w = try open("watchlist.csv", Self.watchlistColumns)
-        let t = data.features, churn = data.churn, tier = data.tier.result.tier, pAlive = data.clv.table.pAlive
-        let order = SummaryBuilder.watchlistOrder(data)
-        var start = 0
-        while start < order.count {
-            let rows = order[start..<min(order.count, start + 4_096)]
+        let churn = data.churn, tier = data.tier.result.tier
+        try inBlocks(SummaryBuilder.watchlistOrder(data)) { rows, start in
             let ids = rows.map { t.ids[$0] }, tiers = rows.map { tier[$0] }, managers = rows.map { t.manager[$0] }
             let atRisk = rows.map { churn.valueAtRisk[$0] }, severities = rows.map { churn.severity[$0] }, flags = rows.map { churn.flags[$0] }
-            let reasons = rows.map { churn.reasons[$0] }, alive = rows.map { i in pAlive.flatMap { $0[i].isNaN ? nil : $0[i] } }, clvs = rows.map { churn.clv[$0] }
+            let reasons = rows.map { churn.reasons[$0] }, alive = rows.map(pAlive), clvs = rows.map { churn.clv[$0] }
+            let cadenceNames = rows.map(cadence)
             for k in 0..<rows.count {
                 w.integer(Int64(start + k + 1)); w.text(ids[k]); w.text(tiers[k].name); w.text(managers[k]); money(w, atRisk[k])
                 w.text(severities[k].name); w.text(flags[k].codes.joined(separator: "|")); w.text(reasons[k])
-                fixed(w, alive[k], 4); money(w, clvs[k]); w.text(cadences[Int(tiers[k].rawValue)])
+                fixed(w, alive[k], 4); money(w, clvs[k]); w.text(cadenceNames[k])
                 try w.endRow()
             }
-            start += rows.count
         }
         return try finish(w)
+    }
+
+    /// Calls `body` with `order` 4,096 rows at a time and the position of the block's first
+    /// row. A list in rank order jumps across the tables, so a row's dozen figures were a
+    /// dozen cache misses one after another; a block's figures are gathered first, one
+    /// column at a time in loops whose loads overlap, then written.
+    private func inBlocks(_ order: [Int], _ body: (ArraySlice<Int>, Int) throws -> Void) rethrows {
+        var start = 0
+        while start < order.count {
+            let rows = order[start..<min(order.count, start + 4_096)]
+            try body(rows, start)
+            start += rows.count
+        }
     }
 
     private func tierChanges() throws -> Manifest.Output {
