@@ -14,6 +14,11 @@ struct StageStore {
 
     func path(_ name: String) -> String { directory + "/" + name }
 
+    /// A stage's table, streamed to `name` in the work folder and synced by `sync` once finished.
+    private func table(_ name: String) throws -> WorkTable {
+        try WorkTable(streamingTo: path(name), mode: mode, sync: sync)
+    }
+
     func exists(_ stage: StageName) -> Bool { FileSystem.exists(path("\(stage.rawValue).twk")) }
 
     func saveJSON<T: Encodable>(_ value: T, _ name: String) throws {
@@ -39,9 +44,9 @@ struct StageStore {
 
     /// Saves ingest's result; `s` loses its accounts and customer ids on the way (see `IngestState.save`).
     func save(ingest s: inout IngestState) throws {
-        var table = try WorkTable(streamingTo: path("ingest.twk"), mode: mode, sync: sync)
-        s.save(into: &table)
-        try table.finish()
+        var w = try table("ingest.twk")
+        s.save(into: &w)
+        try w.finish()
         try saveJSON(IngestFacts(asOf: s.window.asOf, counts: s.counts, hasAccounts: s.hasAccounts, hasCustomers: s.hasCustomers,
                                  transactionColumns: s.transactionColumns.sorted()), "ingest.json")
     }
@@ -57,7 +62,7 @@ struct StageStore {
     // MARK: features
 
     func save(features t: FeatureTable) throws {
-        var w = try WorkTable(streamingTo: path("features.twk"), mode: mode, sync: sync)
+        var w = try table("features.twk")
         w.put("customer_id", .string(t.ids)); w.put("manager_id", .string(Array(t.manager))); w.put("segment", .string(Array(t.segment)))
         w.put("branch", .string(Array(t.branch))); w.put("risk_rating", .int8(t.riskRating)); w.put("recency_days", .int32(t.recencyDays))
         w.put("frequency", .int32(t.frequency)); w.put("monetary", .int64(t.monetary)); w.put("repeat_days", .int32(t.repeatDays))
@@ -102,7 +107,7 @@ struct StageStore {
     // MARK: rfm
 
     func save(rfm s: RFMScores) throws {
-        var w = try WorkTable(streamingTo: path("rfm.twk"), mode: mode, sync: sync)
+        var w = try table("rfm.twk")
         w.put("r", .uint8(s.r)); w.put("f", .uint8(s.f)); w.put("m", .uint8(s.m)); w.put("segment", .uint8(s.segment))
         w.put("segment_names", .string(s.segmentNames))
         try w.finish()
@@ -125,7 +130,7 @@ struct StageStore {
     }
 
     func save(clv o: CLVOutcome) throws {
-        var w = try WorkTable(streamingTo: path("clv.twk"), mode: mode, sync: sync)
+        var w = try table("clv.twk")
         if let v = o.table.pAlive { w.put("p_alive", .double(v)) }
         if let v = o.table.expectedTransactions { w.put("expected", .double(v)) }
         if let v = o.table.clvSpend { w.put("clv_spend", .double(v)) }
@@ -148,7 +153,7 @@ struct StageStore {
     // MARK: profit
 
     func save(profit p: ProfitTable) throws {
-        var w = try WorkTable(streamingTo: path("profit.twk"), mode: mode, sync: sync)
+        var w = try table("profit.twk")
         w.put("nii", .int64(p.netInterestIncome)); w.put("fees", .int64(p.feeIncome)); w.put("expected_loss", .int64(p.expectedLoss))
         w.put("cost", .int64(p.costToServe)); w.put("profit", .int64(p.profit)); w.put("has_balances", .uint8([p.hasBalances ? 1 : 0]))
         try w.finish()
@@ -163,7 +168,7 @@ struct StageStore {
     // MARK: churn
 
     func save(churn c: ChurnTable) throws {
-        var w = try WorkTable(streamingTo: path("churn.twk"), mode: mode, sync: sync)
+        var w = try table("churn.twk")
         w.put("flags", .uint8(c.flags.map(\.rawValue))); w.put("severity", .uint8(c.severity.map(\.rawValue)))
         w.put("reasons", .string(c.reasons)); w.put("clv", .int64(c.clv.map { $0 ?? Int64.min }))
         w.put("value_at_risk", .int64(c.valueAtRisk.map { $0 ?? Int64.min })); w.put("unchecked", .string(c.unchecked))
@@ -186,7 +191,7 @@ struct StageStore {
     }
 
     func save(tier t: TierTable, previousRun: String?) throws {
-        var w = try WorkTable(streamingTo: path("tier.twk"), mode: mode, sync: sync)
+        var w = try table("tier.twk")
         let r = t.result
         w.put("tier", .uint8(r.tier.map(\.rawValue))); w.put("score", .double(r.valueScore)); w.put("rank", .int32(r.rank.map { Int32($0) }))
         w.put("private", .uint8(r.privateBanking.map { $0 ? 1 : 0 }))
