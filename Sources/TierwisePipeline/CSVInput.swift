@@ -126,6 +126,7 @@ struct Vocabulary<Value> {
     }
 }
 
+/// Conversion of amounts in other currencies, exact to the rate's eighth decimal place.
 struct CurrencyTable {
     let reporting: [UInt8]
     private let reportingPacked: PackedBytes?

@@ -247,8 +247,9 @@ final class TransactionValidator {
                         }
                     }
                 }
+                // Accounts the directory did not give: their owner from the accounts' own table.
                 s.accountCustomer.withUnsafeBufferPointer { owner in
-                    for i in rows.indices where rows[i].account >= 0 && rows[i].ownerKey < 0 { rows[i].accountCustomer = owner[Int(rows[i].account)] }
+                    for i in rows.indices where rows[i].account >= 0 && rows[i].accountCustomer < 0 { rows[i].accountCustomer = owner[Int(rows[i].account)] }
                 }
             }
             let customers = s.customers

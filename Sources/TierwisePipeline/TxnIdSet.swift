@@ -31,7 +31,7 @@ struct TxnIdSet {
     private var familyIndex: [FamilyKey: Int] = [:]
     private var families: [Family] = []
     /// The pages of every family, one after another. A family moved to hashing leaves its
-    /// pages here unused: that happens once per family, and costs at most 64 pages.
+    /// pages here unused; that happens at most once per family.
     private var words: [UInt64] = []
     private var hashed = Set<UInt64>()
     private(set) var count = 0
