@@ -5,7 +5,12 @@
 /// they are never escaped. The writer counts rows and hashes every byte for the manifest.
 public final class CSVWriter {
     private let sink: ByteSink
-    private var line: [UInt8] = []
+    /// The bytes not yet given to the sink, in memory this writer owns. Cells are written
+    /// through a pointer after one capacity check each: appending to an array checked
+    /// uniqueness and capacity for every piece of a cell, which cost more than the digits.
+    private var line: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private var capacity: Int
     private var first = true
     private var hasher = SHA256()
     public private(set) var rows = 0
@@ -18,6 +23,8 @@ public final class CSVWriter {
         self.sink = sink
         self.path = path
         flushAt = 1 << 16
+        capacity = flushAt + 4_096
+        line = .allocate(capacity: capacity)
         for h in header { text(h) }
         try endRow(countsAsRow: false)
     }
@@ -26,7 +33,11 @@ public final class CSVWriter {
         sink = MemorySink()
         self.path = path
         flushAt = Int.max
+        capacity = 1 << 16
+        line = .allocate(capacity: capacity)
     }
+
+    deinit { line.deallocate() }
 
     /// A writer of rows only, in memory, for a piece of a long file formatted on another
     /// thread: take the rows with `takeFragment()` and add them in order with `append(_:)`.
@@ -34,8 +45,8 @@ public final class CSVWriter {
 
     /// The rows written so far to a fragment, which starts again empty.
     public func takeFragment() -> CSVFragment {
-        defer { line = []; rows = 0 }
-        return CSVFragment(bytes: line, rows: rows)
+        defer { count = 0; rows = 0 }
+        return CSVFragment(bytes: Array(UnsafeBufferPointer(start: line, count: count)), rows: rows)
     }
 
     /// Adds a fragment's rows after the rows written so far (between rows, not inside one).
@@ -49,37 +60,64 @@ public final class CSVWriter {
         rows += fragment.rows
     }
 
+    /// Makes room for `n` more bytes.
+    @inline(__always) private func reserve(_ n: Int) {
+        if count + n > capacity { grow(to: count + n) }
+    }
+
+    private func grow(to needed: Int) {
+        let bigger = max(needed, capacity * 2)
+        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
+        moved.update(from: line, count: count)
+        line.deallocate()
+        line = moved
+        capacity = bigger
+    }
+
+    /// Adds one byte; room for it was reserved.
+    @inline(__always) private func put(_ byte: UInt8) {
+        line[count] = byte
+        count += 1
+    }
+
     /// A text cell: quoted when it holds a delimiter, quote or newline; formula-escaped.
     public func text(_ value: String) {
-        separator()
         var value = value
-        value.withUTF8 { bytes in
-            var needsQuotes = false
-            for c in bytes where c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 0x0A || c == 0x0D {
-                needsQuotes = true
-                break
+        value.withUTF8 { text($0) }
+    }
+
+    private func text(_ bytes: UnsafeBufferPointer<UInt8>) {
+        separator()
+        // At worst a quote, a formula mark, every byte doubled and a closing quote.
+        reserve(2 * bytes.count + 3)
+        var needsQuotes = false
+        for c in bytes where c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 0x0A || c == 0x0D {
+            needsQuotes = true
+            break
+        }
+        if needsQuotes { put(UInt8(ascii: "\"")) }
+        if let c = bytes.first, c == UInt8(ascii: "=") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
+            || c == UInt8(ascii: "@") || c == 0x09 || c == 0x0D {
+            put(UInt8(ascii: "'"))
+        }
+        if needsQuotes {
+            for c in bytes {
+                if c == UInt8(ascii: "\"") { put(c) }
+                put(c)
             }
-            if needsQuotes { line.append(UInt8(ascii: "\"")) }
-            if let c = bytes.first, c == UInt8(ascii: "=") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
-                || c == UInt8(ascii: "@") || c == 0x09 || c == 0x0D {
-                line.append(UInt8(ascii: "'"))
-            }
-            if needsQuotes {
-                for c in bytes {
-                    if c == UInt8(ascii: "\"") { line.append(c) }
-                    line.append(c)
-                }
-                line.append(UInt8(ascii: "\""))
-            } else {
-                line.append(contentsOf: bytes)
-            }
+            put(UInt8(ascii: "\""))
+        } else if let base = bytes.baseAddress {
+            (line + count).update(from: base, count: bytes.count)
+            count += bytes.count
         }
     }
 
     /// A whole number.
     public func integer(_ value: Int64) {
         separator()
-        appendDigits(value)
+        reserve(20)
+        if value < 0 { put(UInt8(ascii: "-")) }
+        appendDigits(value.magnitude, minimumDigits: 1)
     }
 
     /// A fixed-point integer with `scaleDigits` implied decimals (money: 4), printed with
@@ -92,7 +130,8 @@ public final class CSVWriter {
         let rem = magnitude % divisor
         magnitude /= divisor
         if divisor > 1 && rem * 2 >= divisor { magnitude += 1 }
-        if units < 0 && magnitude > 0 { line.append(UInt8(ascii: "-")) }
+        reserve(22 + places)
+        if units < 0 && magnitude > 0 { put(UInt8(ascii: "-")) }
         appendFixed(magnitude, places: places)
     }
 
@@ -103,76 +142,100 @@ public final class CSVWriter {
         guard value.isFinite else { return }
         let scaled = (value.magnitude * CSVWriter.powersOfTen[places]).rounded()
         guard scaled < 9.0e18 else {
-            line.append(contentsOf: String(value).utf8)
+            var text = String(value)
+            text.withUTF8 { bytes in
+                reserve(bytes.count)
+                for c in bytes { put(c) }
+            }
             return
         }
         let magnitude = UInt64(scaled)
-        if value < 0 && magnitude > 0 { line.append(UInt8(ascii: "-")) }
+        reserve(22 + places)
+        if value < 0 && magnitude > 0 { put(UInt8(ascii: "-")) }
         appendFixed(magnitude, places: places)
     }
 
     private static let powersOfTen: [Double] = (0...18).map { p in (0..<p).reduce(1.0) { r, _ in r * 10 } }
 
+    /// `magnitude` / 10^places with its decimals; room for it was reserved. The usual
+    /// places get a constant divisor, which compiles to a multiply: a division by a
+    /// variable was a sixth of customers.csv's formatting.
     private func appendFixed(_ magnitude: UInt64, places: Int) {
-        var p: UInt64 = 1
-        for _ in 0..<places { p *= 10 }
-        appendDigits(magnitude / p, minimumDigits: 1)
-        guard places > 0 else { return }
-        line.append(UInt8(ascii: "."))
-        appendDigits(magnitude % p, minimumDigits: places)
-    }
-
-    private func appendDigits(_ value: Int64) {
-        if value < 0 { line.append(UInt8(ascii: "-")) }
-        appendDigits(value.magnitude, minimumDigits: 1)
-    }
-
-    /// The decimal digits of `value`, with leading zeros up to `minimumDigits`. Formatted in
-    /// a buffer on the stack and appended in one piece: an array per cell, or an append per
-    /// digit (a uniqueness and a capacity check each), cost more than the digits.
-    private func appendDigits(_ value: UInt64, minimumDigits: Int) {
-        var v = value
-        var buffer: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        withUnsafeMutableBytes(of: &buffer) { raw in
-            var i = raw.count
-            while v > 0 || raw.count - i < minimumDigits {
-                i -= 1
-                raw[i] = UInt8(48 + v % 10)
-                v /= 10
-            }
-            line.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[i...]))
+        switch places {
+        case 2: appendFixed(magnitude, divisor: 100, places: 2)
+        case 4: appendFixed(magnitude, divisor: 10_000, places: 4)
+        case 6: appendFixed(magnitude, divisor: 1_000_000, places: 6)
+        default:
+            var p: UInt64 = 1
+            for _ in 0..<places { p *= 10 }
+            appendFixed(magnitude, divisor: p, places: places)
         }
+    }
+
+    @inline(__always) private func appendFixed(_ magnitude: UInt64, divisor: UInt64, places: Int) {
+        appendDigits(magnitude / divisor, minimumDigits: 1)
+        guard places > 0 else { return }
+        put(UInt8(ascii: "."))
+        appendDigits(magnitude % divisor, minimumDigits: places)
+    }
+
+    /// The decimal digits of `value`, with leading zeros up to `minimumDigits`, written from
+    /// the last digit back once their number is known; room for them was reserved.
+    @inline(__always) private func appendDigits(_ value: UInt64, minimumDigits: Int) {
+        var digits = 1
+        var bound: UInt64 = 10
+        while digits < 20 && value >= bound {
+            digits += 1
+            bound = bound &* 10
+        }
+        digits = max(digits, minimumDigits)
+        var v = value
+        var i = count + digits
+        while i > count {
+            i -= 1
+            line[i] = UInt8(truncatingIfNeeded: 48 &+ v % 10)
+            v /= 10
+        }
+        count += digits
     }
 
     /// A cell already formatted as a number (digits, sign, point); written as is.
     public func number(_ formatted: String) {
         separator()
-        line.append(contentsOf: formatted.utf8)
+        var formatted = formatted
+        formatted.withUTF8 { bytes in
+            reserve(bytes.count)
+            if let base = bytes.baseAddress {
+                (line + count).update(from: base, count: bytes.count)
+                count += bytes.count
+            }
+        }
     }
 
     /// An empty cell: the value is unknown or does not apply.
     public func empty() { separator() }
 
-    private func separator() {
-        if !first { line.append(UInt8(ascii: ",")) }
+    @inline(__always) private func separator() {
+        reserve(1)
+        if !first { put(UInt8(ascii: ",")) }
         first = false
     }
 
     public func endRow() throws { try endRow(countsAsRow: true) }
 
     private func endRow(countsAsRow: Bool) throws {
-        line.append(0x0A)
-        if line.count >= flushAt { try flushLine() }
+        reserve(1)
+        put(0x0A)
+        if count >= flushAt { try flushLine() }
         first = true
         if countsAsRow { rows += 1 }
     }
 
     private func flushLine() throws {
-        try line.withUnsafeBytes { raw in
-            hasher.update(raw)
-            try sink.write(raw)
-        }
-        line.removeAll(keepingCapacity: true)
+        let raw = UnsafeRawBufferPointer(start: line, count: count)
+        hasher.update(raw)
+        try sink.write(raw)
+        count = 0
     }
 
     /// Flushes, syncs and returns the file's SHA-256.

@@ -155,6 +155,62 @@ private func decodeWorkTable(_ bytes: [UInt8], maxBlock: Int = .max) throws -> W
     }
 }
 
+/// The writer formats into memory it grows itself, with a divisor per number of places:
+/// every kind of cell, drawn at random and with the extremes, must read as a plain reference
+/// formatting of the same value, in a file and in fragments, with cells longer than the
+/// writer's buffer among them.
+@Test func csvWriterMatchesAReferenceOnDrawnCells() throws {
+    func digits(_ magnitude: UInt64, places: Int) -> String {
+        var s = String(magnitude)
+        guard places > 0 else { return s }
+        if s.count <= places { s = String(repeating: "0", count: places - s.count + 1) + s }
+        s.insert(".", at: s.index(s.endIndex, offsetBy: -places))
+        return s
+    }
+    func quoted(_ text: String) -> String {
+        let mark = ["=", "+", "-", "@", "\t", "\r"].contains(where: text.hasPrefix) ? "'" : ""
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" }) else { return mark + text }
+        return "\"" + mark + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+    var random = SplitMix64(state: 77)
+    let alphabet = Array("ab,\"\n=+-@ üé0123456789")
+    var cells: [[(write: (CSVWriter) -> Void, expected: String)]] = []
+    for row in 0..<4_000 {
+        var r: [(write: (CSVWriter) -> Void, expected: String)] = []
+        let extremes: [Int64] = [.min, .max, 0, -1, 1, 9, 10, 99, 100, -100]
+        let i = row < extremes.count ? extremes[row] : Int64(bitPattern: random.next()) >> random.below(63)
+        r.append(({ $0.integer(i) }, String(i)))
+        let places = random.below(5)
+        let divisor = (0..<(4 - places)).reduce(UInt64(1)) { p, _ in p * 10 }
+        let q = i.magnitude / divisor + (i.magnitude % divisor * 2 >= divisor && divisor > 1 ? 1 : 0)
+        r.append(({ $0.decimal(i, scaleDigits: 4, places: places) }, (i < 0 && q > 0 ? "-" : "") + digits(q, places: places)))
+        let fixedPlaces = random.below(9)
+        let d = (Double(random.below(2_000_001)) - 1_000_000) / Double(1 + random.below(100_000))
+        let scaled = UInt64((d.magnitude * (0..<fixedPlaces).reduce(1.0) { p, _ in p * 10 }).rounded())
+        r.append(({ $0.fixed(d, places: fixedPlaces) }, (d < 0 && scaled > 0 ? "-" : "") + digits(scaled, places: fixedPlaces)))
+        let length = row % 997 == 5 ? 150_000 + random.below(100_000) : random.below(40)
+        let text = String((0..<length).map { _ in alphabet[random.below(alphabet.count)] })
+        r.append(({ $0.text(text) }, quoted(text)))
+        r.append(({ $0.empty() }, ""))
+        cells.append(r)
+    }
+    let expected = "a,b,c,d,e\n" + cells.map { $0.map(\.expected).joined(separator: ",") + "\n" }.joined()
+    let whole = MemorySink(), pieces = MemorySink()
+    let a = try CSVWriter(sink: whole, path: "a.csv", header: ["a", "b", "c", "d", "e"])
+    for r in cells { for c in r { c.write(a) }; try a.endRow() }
+    let hash = try a.finish()
+    #expect(String(decoding: whole.bytes, as: UTF8.self) == expected)
+    #expect(hash == SHA256.hex(Array(expected.utf8)))
+    let b = try CSVWriter(sink: pieces, path: "b.csv", header: ["a", "b", "c", "d", "e"])
+    for start in stride(from: 0, to: cells.count, by: 1_500) {
+        let f = CSVWriter.fragment()
+        for r in cells[start..<min(cells.count, start + 1_500)] { for c in r { c.write(f) }; try f.endRow() }
+        try b.append(f.takeFragment())
+    }
+    #expect(try b.finish() == hash)
+    #expect(b.rows == cells.count)
+}
+
 /// A file written in fragments, formatted apart and added in order, is the same file with
 /// the same hash and row count as one written row by row.
 @Test func csvWriterFragmentsMakeTheSameFile() throws {
