@@ -8,16 +8,17 @@ import TierwiseReports
 /// the end, never rename or remove one without a new schema version.
 struct CustomerOutputs {
     let data: ReportData
-    let summary: Summary
+    /// The watchlist's customers in its order (`SummaryBuilder.watchlistOrder`).
+    let watchlistOrder: [Int]
     let folder: OutputFolder
     let config: PipelineConfig
     let threads: Int
     /// Each tier's contact cadence, looked up once rather than by name on every row.
     private let cadences: [String]
 
-    init(data: ReportData, summary: Summary, folder: OutputFolder, config: PipelineConfig, threads: Int) {
+    init(data: ReportData, watchlistOrder: [Int], folder: OutputFolder, config: PipelineConfig, threads: Int) {
         self.data = data
-        self.summary = summary
+        self.watchlistOrder = watchlistOrder
         self.folder = folder
         self.config = config
         self.threads = threads
@@ -41,13 +42,13 @@ struct CustomerOutputs {
     static let managerColumns = ["manager_id", "customers", "tier_a", "tier_b", "tier_c", "tier_d", "profit", "clv",
                                  "watchlist_customers", "value_at_risk"]
 
-    /// The jobs that write the files, in the manifest's order; they are independent and may
-    /// run at the same time.
+    /// The jobs that write the files that do not need the summary; they are independent and
+    /// may run at the same time, longest first. managers.csv needs the summary (`managers(_:)`).
     func jobs() -> [() throws -> Manifest.Output] {
         let members = tierMembers()
         var jobs: [() throws -> Manifest.Output] = [customers]
         for tier in Tier.allCases { jobs.append { try tierList(tier, members: members[Int(tier.rawValue)]) } }
-        jobs += [watchlist, tierChanges, managers]
+        jobs += [watchlist, tierChanges]
         return jobs
     }
 
@@ -127,7 +128,7 @@ struct CustomerOutputs {
     private func watchlist() throws -> Manifest.Output {
         let w = try open("watchlist.csv", Self.watchlistColumns)
         let churn = data.churn, tier = data.tier.result.tier
-        try inBlocks(SummaryBuilder.watchlistOrder(data)) { rows, start in
+        try inBlocks(watchlistOrder) { rows, start in
             let ids = rows.map { t.ids[$0] }, tiers = rows.map { tier[$0] }, managers = rows.map { t.manager[$0] }
             let atRisk = rows.map { churn.valueAtRisk[$0] }, severities = rows.map { churn.severity[$0] }, flags = rows.map { churn.flags[$0] }
             let reasons = rows.map { churn.reasons[$0] }, alive = rows.map(pAlive), clvs = rows.map { churn.clv[$0] }
@@ -167,7 +168,7 @@ struct CustomerOutputs {
         return try finish(w)
     }
 
-    private func managers() throws -> Manifest.Output {
+    func managers(_ summary: Summary) throws -> Manifest.Output {
         let w = try open("managers.csv", Self.managerColumns)
         // In Int128: a few customers near the Int64 limit would overflow an Int64 total.
         var clvByManager: [String: Int128] = [:]

@@ -21,17 +21,23 @@ struct ReportStage {
             pipelineFile: config.sourcePath, parameters: parameterList(config))
         let folder = try OutputFolder(root: config.run.output, name: t.window.asOf.description, fileMode: config.run.fileMode, folderMode: config.run.folderMode)
         do {
-            let summary = SummaryBuilder.build(data)
-            let writer = CustomerOutputs(data: data, summary: summary, folder: folder, config: config, threads: r.options.threads)
+            let watchlist = SummaryBuilder.watchlistOrder(data)
+            let writer = CustomerOutputs(data: data, watchlistOrder: watchlist, folder: folder, config: config, threads: r.options.threads)
             // Every file is independent of the others: they are written at the same time, one
-            // per core, and listed in this fixed order.
-            let jobs = writer.jobs() + [
-                { try copyRejects(into: folder) },
-                { try writeText(folder, "summary.json", String(decoding: try SummaryJSON.encode(summary), as: UTF8.self), rows: nil) },
-                { try writeText(folder, "report.md", MarkdownReport.render(summary), rows: nil) },
-                { try writeText(folder, "report.html", HTMLReport.render(summary, stages: data.stages, parameters: data.parameters), rows: nil) },
-            ]
-            let outputs = try runConcurrently(jobs, threads: r.options.threads)
+            // per core. The files made from the summary are one job, which builds the summary
+            // first (0.2 s on L, on one core) while the customer files are written; it starts first.
+            let fromSummary = {
+                let summary = SummaryBuilder.build(data, watchlist: watchlist)
+                return [
+                    try writer.managers(summary),
+                    try writeText(folder, "summary.json", String(decoding: try SummaryJSON.encode(summary), as: UTF8.self), rows: nil),
+                    try writeText(folder, "report.md", MarkdownReport.render(summary), rows: nil),
+                    try writeText(folder, "report.html", HTMLReport.render(summary, stages: data.stages, parameters: data.parameters), rows: nil),
+                ]
+            }
+            // The manifest lists the files by path.
+            let outputs = try runConcurrently([fromSummary] + writer.jobs().map { job in { [try job()] } } + [{ [try copyRejects(into: folder)] }],
+                                              threads: r.options.threads).flatMap { $0 }
             try FaultPoints.hit("report:csv")
             try FaultPoints.hit("report:manifest")
             let manifest = Manifest.make(config: config, runner: r, outputs: outputs, reportFinished: true)

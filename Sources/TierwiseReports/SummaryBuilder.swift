@@ -12,7 +12,8 @@ public enum SummaryBuilder {
     static func total<S: Sequence>(_ values: S) -> Int128 where S.Element == Int64 { values.reduce(Int128(0)) { $0 + Int128($1) } }
     static func total<S: Sequence>(_ values: S) -> Int128 where S.Element == Int64? { values.reduce(Int128(0)) { $0 + Int128($1 ?? 0) } }
 
-    public static func build(_ d: ReportData) -> Summary {
+    /// `watchlist` is `watchlistOrder(d)`, which the watchlist file uses too.
+    public static func build(_ d: ReportData, watchlist: [Int]) -> Summary {
         let t = d.features, n = t.count
         let tiers = d.tier.result.tier
         let clvKnown = d.clv.table.available
@@ -150,7 +151,7 @@ public enum SummaryBuilder {
         for (flag, code) in ChurnFlags.all { byFlag[code] = d.churn.flags.filter { $0.contains(flag) }.count }
         var bySeverity: [String: Int] = [:]
         for s in Severity.allCases { bySeverity[s.name] = d.churn.severity.filter { $0 == s }.count }
-        let watch = watchlistOrder(d)
+        let watch = watchlist
         let top = watch.prefix(20).map { i in
             Summary.WatchRow(customerId: t.ids[i], tier: tiers[i].name, managerId: t.manager[i], valueAtRisk: d.churn.valueAtRisk[i].map(money),
                              severity: d.churn.severity[i].name, flags: d.churn.flags[i].codes, reasons: d.churn.reasons[i])
