@@ -25,7 +25,7 @@ public enum RFM {
     /// key is strictly lower (worse). Ties share a score, so any SQL engine's
     /// `1 + floor(5 * (rank() over (order by v) - 1) / count(*) over ())` gives the same.
     ///
-    /// - Complexity: O(n log n).
+    /// - Complexity: O(n).
     public static func scores(keys: [Int64]) -> [UInt8] {
         let n = keys.count
         guard n > 0 else { return [] }
@@ -33,19 +33,19 @@ public enum RFM {
     }
 
     /// For each key, how many keys are strictly lower. The keys are sorted once with their
-    /// positions, and a walk down the sorted order gives each the position where its value
-    /// first appears: the count a binary search of every key would give, without 19 probes a
-    /// customer over a table larger than the cache (they were most of the tier stage).
+    /// positions (`RadixOrder`), and a walk down the sorted order gives each the position
+    /// where its value first appears: the count a binary search of every key would give,
+    /// without 19 probes a customer over a table larger than the cache (they were most of
+    /// the tier stage).
     ///
-    /// - Complexity: O(n log n).
+    /// - Complexity: O(n).
     static func countsBelow(_ keys: [Int64]) -> [Int32] {
-        var order = keys.enumerated().map { (key: $0.element, at: Int32($0.offset)) }
-        order.sort { $0.key < $1.key }
+        let (order, sorted) = RadixOrder.ascending(keys.map(RadixOrder.key))
         var below = [Int32](repeating: 0, count: keys.count)
         var lower: Int32 = 0
         for j in order.indices {
-            if j > 0 && order[j].key != order[j - 1].key { lower = Int32(j) }
-            below[Int(order[j].at)] = lower
+            if j > 0 && sorted[j] != sorted[j - 1] { lower = Int32(j) }
+            below[Int(order[j])] = lower
         }
         return below
     }

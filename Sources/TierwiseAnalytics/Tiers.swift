@@ -38,7 +38,7 @@ public enum Tiering {
     /// Percentile rank 0…1: the share of other customers with a strictly lower value, so ties
     /// share a rank (L / (n − 1); 0 for a single customer).
     ///
-    /// - Complexity: O(n log n).
+    /// - Complexity: O(n).
     public static func percentRanks(_ keys: [Int64]) -> [Double] {
         let n = keys.count
         guard n > 1 else { return [Double](repeating: 0, count: n) }
@@ -89,13 +89,15 @@ public enum Tiering {
             score[i] = w.clv * (c.clv ?? 0) + w.profit * c.profit + w.balance * c.balance + w.rfm * c.rfm
             components.append(c)
         }
-        let order = (0..<n).sorted { score[$0] > score[$1] || (score[$0] == score[$1] && $0 < $1) }
+        // Best score first, ties by position.
+        let order = RadixOrder.ascending(score.map { ~RadixOrder.key($0) }).order
         let cutA = Int((p.shareA * Double(n)).rounded())
         let cutB = Int(((p.shareA + p.shareB) * Double(n)).rounded())
         let cutC = Int(((p.shareA + p.shareB + p.shareC) * Double(n)).rounded())
         var tier = [Tier](repeating: .d, count: n)
         var rank = [Int](repeating: 0, count: n)
-        for (position, i) in order.enumerated() {
+        for (position, at) in order.enumerated() {
+            let i = Int(at)
             rank[i] = position + 1
             tier[i] = position < cutA ? .a : position < cutB ? .b : position < cutC ? .c : .d
         }
