@@ -5,12 +5,8 @@
 /// they are never escaped. The writer counts rows and hashes every byte for the manifest.
 public final class CSVWriter {
     private let sink: ByteSink
-    /// The bytes not yet given to the sink, in memory this writer owns. Cells are written
-    /// through a pointer after one capacity check each: appending to an array checked
-    /// uniqueness and capacity for every piece of a cell, which cost more than the digits.
-    private var line: UnsafeMutablePointer<UInt8>
-    private var count = 0
-    private var capacity: Int
+    /// The bytes not yet given to the sink.
+    private var line: ByteBuffer
     private var first = true
     private var hasher = SHA256()
     public private(set) var rows = 0
@@ -23,8 +19,7 @@ public final class CSVWriter {
         self.sink = sink
         self.path = path
         flushAt = 1 << 16
-        capacity = flushAt + 4_096
-        line = .allocate(capacity: capacity)
+        line = ByteBuffer(capacity: flushAt + 4_096)
         for h in header { text(h) }
         try endRow(countsAsRow: false)
     }
@@ -33,11 +28,8 @@ public final class CSVWriter {
         sink = MemorySink()
         self.path = path
         flushAt = Int.max
-        capacity = 1 << 16
-        line = .allocate(capacity: capacity)
+        line = ByteBuffer(capacity: 1 << 16)
     }
-
-    deinit { line.deallocate() }
 
     /// A writer of rows only, in memory, for a piece of a long file formatted on another
     /// thread: take the rows with `takeFragment()` and add them in order with `append(_:)`.
@@ -45,8 +37,8 @@ public final class CSVWriter {
 
     /// The rows written so far to a fragment, which starts again empty.
     public func takeFragment() -> CSVFragment {
-        defer { count = 0; rows = 0 }
-        return CSVFragment(bytes: Array(UnsafeBufferPointer(start: line, count: count)), rows: rows)
+        defer { line.removeAll(); rows = 0 }
+        return CSVFragment(bytes: Array(line.bytes), rows: rows)
     }
 
     /// Adds a fragment's rows after the rows written so far (between rows, not inside one).
@@ -60,63 +52,39 @@ public final class CSVWriter {
         rows += fragment.rows
     }
 
-    /// Makes room for `n` more bytes.
-    @inline(__always) private func reserve(_ n: Int) {
-        if count + n > capacity { grow(to: count + n) }
-    }
-
-    private func grow(to needed: Int) {
-        let bigger = max(needed, capacity * 2)
-        let moved = UnsafeMutablePointer<UInt8>.allocate(capacity: bigger)
-        moved.update(from: line, count: count)
-        line.deallocate()
-        line = moved
-        capacity = bigger
-    }
-
-    /// Adds one byte; room for it was reserved.
-    @inline(__always) private func put(_ byte: UInt8) {
-        line[count] = byte
-        count += 1
-    }
-
     /// A text cell: quoted when it holds a delimiter, quote or newline; formula-escaped.
     public func text(_ value: String) {
         var value = value
-        value.withUTF8 { text($0) }
+        value.withUTF8 { text(UnsafeRawBufferPointer($0)) }
     }
 
-    private func text(_ bytes: UnsafeBufferPointer<UInt8>) {
+    private func text(_ bytes: UnsafeRawBufferPointer) {
         separator()
-        // At worst a quote, a formula mark, every byte doubled and a closing quote.
-        reserve(2 * bytes.count + 3)
         var needsQuotes = false
         for c in bytes where c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 0x0A || c == 0x0D {
             needsQuotes = true
             break
         }
-        if needsQuotes { put(UInt8(ascii: "\"")) }
+        if needsQuotes { line.append(UInt8(ascii: "\"")) }
         if let c = bytes.first, c == UInt8(ascii: "=") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
             || c == UInt8(ascii: "@") || c == 0x09 || c == 0x0D {
-            put(UInt8(ascii: "'"))
+            line.append(UInt8(ascii: "'"))
         }
         if needsQuotes {
             for c in bytes {
-                if c == UInt8(ascii: "\"") { put(c) }
-                put(c)
+                if c == UInt8(ascii: "\"") { line.append(c) }
+                line.append(c)
             }
-            put(UInt8(ascii: "\""))
-        } else if let base = bytes.baseAddress {
-            (line + count).update(from: base, count: bytes.count)
-            count += bytes.count
+            line.append(UInt8(ascii: "\""))
+        } else {
+            line.append(bytes)
         }
     }
 
     /// A whole number.
     public func integer(_ value: Int64) {
         separator()
-        reserve(20)
-        if value < 0 { put(UInt8(ascii: "-")) }
+        if value < 0 { line.append(UInt8(ascii: "-")) }
         appendDigits(value.magnitude, minimumDigits: 1)
     }
 
@@ -130,8 +98,7 @@ public final class CSVWriter {
         let rem = magnitude % divisor
         magnitude /= divisor
         if divisor > 1 && rem * 2 >= divisor { magnitude += 1 }
-        reserve(22 + places)
-        if units < 0 && magnitude > 0 { put(UInt8(ascii: "-")) }
+        if units < 0 && magnitude > 0 { line.append(UInt8(ascii: "-")) }
         appendFixed(magnitude, places: places)
     }
 
@@ -143,23 +110,19 @@ public final class CSVWriter {
         let scaled = (value.magnitude * CSVWriter.powersOfTen[places]).rounded()
         guard scaled < 9.0e18 else {
             var text = String(value)
-            text.withUTF8 { bytes in
-                reserve(bytes.count)
-                for c in bytes { put(c) }
-            }
+            text.withUTF8 { line.append(UnsafeRawBufferPointer($0)) }
             return
         }
         let magnitude = UInt64(scaled)
-        reserve(22 + places)
-        if value < 0 && magnitude > 0 { put(UInt8(ascii: "-")) }
+        if value < 0 && magnitude > 0 { line.append(UInt8(ascii: "-")) }
         appendFixed(magnitude, places: places)
     }
 
     private static let powersOfTen: [Double] = (0...18).map { p in (0..<p).reduce(1.0) { r, _ in r * 10 } }
 
-    /// `magnitude` / 10^places with its decimals; room for it was reserved. The usual
-    /// places get a constant divisor, which compiles to a multiply: a division by a
-    /// variable was a sixth of customers.csv's formatting.
+    /// `magnitude` / 10^places with its decimals. The usual places get a constant divisor,
+    /// which compiles to a multiply: a division by a variable was a sixth of customers.csv's
+    /// formatting.
     private func appendFixed(_ magnitude: UInt64, places: Int) {
         switch places {
         case 2: appendFixed(magnitude, divisor: 100, places: 2)
@@ -175,12 +138,12 @@ public final class CSVWriter {
     @inline(__always) private func appendFixed(_ magnitude: UInt64, divisor: UInt64, places: Int) {
         appendDigits(magnitude / divisor, minimumDigits: 1)
         guard places > 0 else { return }
-        put(UInt8(ascii: "."))
+        line.append(UInt8(ascii: "."))
         appendDigits(magnitude % divisor, minimumDigits: places)
     }
 
     /// The decimal digits of `value`, with leading zeros up to `minimumDigits`, written from
-    /// the last digit back once their number is known; room for them was reserved.
+    /// the last digit back once their number is known.
     @inline(__always) private func appendDigits(_ value: UInt64, minimumDigits: Int) {
         var digits = 1
         var bound: UInt64 = 10
@@ -189,53 +152,43 @@ public final class CSVWriter {
             bound = bound &* 10
         }
         digits = max(digits, minimumDigits)
-        var v = value
-        var i = count + digits
-        while i > count {
-            i -= 1
-            line[i] = UInt8(truncatingIfNeeded: 48 &+ v % 10)
-            v /= 10
+        line.append(count: digits) { at in
+            var v = value
+            for i in stride(from: digits - 1, through: 0, by: -1) {
+                at[i] = UInt8(truncatingIfNeeded: 48 &+ v % 10)
+                v /= 10
+            }
         }
-        count += digits
     }
 
     /// A cell already formatted as a number (digits, sign, point); written as is.
     public func number(_ formatted: String) {
         separator()
         var formatted = formatted
-        formatted.withUTF8 { bytes in
-            reserve(bytes.count)
-            if let base = bytes.baseAddress {
-                (line + count).update(from: base, count: bytes.count)
-                count += bytes.count
-            }
-        }
+        formatted.withUTF8 { line.append(UnsafeRawBufferPointer($0)) }
     }
 
     /// An empty cell: the value is unknown or does not apply.
     public func empty() { separator() }
 
     @inline(__always) private func separator() {
-        reserve(1)
-        if !first { put(UInt8(ascii: ",")) }
+        if !first { line.append(UInt8(ascii: ",")) }
         first = false
     }
 
     public func endRow() throws { try endRow(countsAsRow: true) }
 
     private func endRow(countsAsRow: Bool) throws {
-        reserve(1)
-        put(0x0A)
-        if count >= flushAt { try flushLine() }
+        line.append(0x0A)
+        if line.count >= flushAt { try flushLine() }
         first = true
         if countsAsRow { rows += 1 }
     }
 
     private func flushLine() throws {
-        let raw = UnsafeRawBufferPointer(start: line, count: count)
-        hasher.update(raw)
-        try sink.write(raw)
-        count = 0
+        hasher.update(line.bytes)
+        try sink.write(line.bytes)
+        line.removeAll()
     }
 
     /// Flushes, syncs and returns the file's SHA-256.

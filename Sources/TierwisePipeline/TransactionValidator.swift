@@ -67,12 +67,10 @@ final class TransactionValidator {
     /// Rows of the current batch that passed every check but the id lookups; kept between
     /// batches so a chunk allocates nothing once it has grown.
     private var pending: [PendingRow] = []
-    /// The bytes of the pending rows' ids, one after another. A raw buffer rather than an
+    /// The bytes of the pending rows' ids, one after another. A `ByteBuffer` rather than an
     /// array: three small appends a row through `Array.append(contentsOf:)` and its
     /// uniqueness checks were 5 % of the ingest's CPU.
-    private var idBytes: UnsafeMutableRawPointer
-    private var idCapacity = 4096
-    private var idUsed = 0
+    private var idBytes = ByteBuffer(capacity: 4096)
     /// The previous row's booking date and what it parsed to: an export lists a day's rows
     /// together, so nearly every row repeats the date of the row before.
     private var lastDate: (bytes: PackedBytes, result: DayParser.Result)?
@@ -108,29 +106,14 @@ final class TransactionValidator {
         parser = CSVFieldParser(delimiter: shared.delimiter, maxFields: shared.maxFields)
         fields = RecordFields(parser: parser)
         pending.reserveCapacity(Self.batch)
-        idBytes = .allocate(byteCount: idCapacity, alignment: 8)
     }
-
-    deinit { idBytes.deallocate() }
 
     /// Copies the bytes of field `index` after the batch's other ids; an absent field gives an empty range.
     @inline(__always)
     private func keep(_ index: Int?) -> Range<Int32> {
-        let from = idUsed
-        fields.with(index) { field in
-            let n = field.count
-            guard n > 0 else { return }
-            if idUsed + n > idCapacity {
-                idCapacity = max(2 * idCapacity, idUsed + n)
-                let grown = UnsafeMutableRawPointer.allocate(byteCount: idCapacity, alignment: 8)
-                grown.copyMemory(from: idBytes, byteCount: idUsed)
-                idBytes.deallocate()
-                idBytes = grown
-            }
-            (idBytes + idUsed).copyMemory(from: field.baseAddress!, byteCount: n)
-            idUsed += n
-        }
-        return Int32(from)..<Int32(idUsed)
+        let from = idBytes.count
+        fields.with(index) { idBytes.append($0) }
+        return Int32(from)..<Int32(idBytes.count)
     }
 
     /// Validates the records of `chunk` from `first` on.
@@ -148,7 +131,7 @@ final class TransactionValidator {
         while start < chunk.count {
             let end = min(start + Self.batch, chunk.count)
             pending.removeAll(keepingCapacity: true)
-            idUsed = 0
+            idBytes.removeAll()
             for r in start..<end { check(chunk, r, into: &out) }
             lookUp(into: &out)
             start = end
@@ -226,7 +209,7 @@ final class TransactionValidator {
     /// Resolves the ids of the queued rows, each step over the whole batch so the misses
     /// overlap, then decides each row in record order as one loop over a row did before.
     private func lookUp(into out: inout ValidatedChunk) {
-        let ids = UnsafeRawBufferPointer(start: idBytes, count: idUsed)
+        let ids = idBytes.bytes
         pending.withUnsafeMutableBufferPointer { rows in
             @inline(__always) func bytes(_ range: Range<Int32>) -> UnsafeRawBufferPointer {
                 UnsafeRawBufferPointer(rebasing: ids[Int(range.lowerBound)..<Int(range.upperBound)])
