@@ -41,26 +41,13 @@ struct BGNBDLikelihood {
     var repeatWeight: Double
 
     init(_ data: WeightedSummaries) {
-        let n = data.summaries.count
-        x = []; tx = []; T = []; w = []; xIndex = []
-        x.reserveCapacity(n); tx.reserveCapacity(n); T.reserveCapacity(n); w.reserveCapacity(n)
-        xIndex.reserveCapacity(n)
-        uniqueX = []
-        var lookup: [Double: Int32] = [:]
-        var last = Double.nan, lastIndex: Int32 = 0
+        x = data.summaries.map(\.x); tx = data.summaries.map(\.tx); T = data.summaries.map(\.T); w = data.weights
         totalWeight = 0; repeatWeight = 0
         for (s, weight) in zip(data.summaries, data.weights) {
-            x.append(s.x); tx.append(s.tx); T.append(s.T); w.append(weight)
-            if s.x != last {
-                if let i = lookup[s.x] { lastIndex = i } else {
-                    lastIndex = Int32(uniqueX.count); lookup[s.x] = lastIndex; uniqueX.append(s.x)
-                }
-                last = s.x
-            }
-            xIndex.append(lastIndex)
             totalWeight += weight
             if s.x > 0 { repeatWeight += weight }
         }
+        (uniqueX, xIndex) = Self.distinct(x)
         (uniqueT, tIndex) = Self.distinct(T)
         (uniqueTx, txIndex) = Self.distinct(tx)
     }
