@@ -9,7 +9,7 @@ public enum RadixOrder {
     /// ascending position, with the keys in that order.
     public static func ascending(_ keys: [UInt64]) -> (order: [Int32], keys: [UInt64]) {
         let n = keys.count
-        var order = (0..<Int32(n)).map { $0 }
+        var order = Array(0..<Int32(n))
         var sorted = keys
         var anyOne: UInt64 = 0, allOne: UInt64 = ~0
         for k in keys { anyOne |= k; allOne &= k }
