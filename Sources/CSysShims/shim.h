@@ -112,6 +112,57 @@ static inline void CSysShims_prefetchForWrite(const void *p) {
     __builtin_prefetch(p, 1, 3);
 }
 
+/* Splits one CSV record at each `delim`, 16 bytes at a time, when it holds none of the bytes
+   that need more than a split: a quote, CR, LF, NUL, or a space or tab (which the CSV reader
+   trims around fields) other than the delimiter. Writes the start and end offsets of the
+   first `max` fields and returns how many fields the record has; returns -1, having written
+   nothing useful, when one of those bytes is there, and the caller's general path reads it. */
+static inline long CSysShims_splitPlainRecord(const uint8_t *p, long n, uint8_t delim, long *starts, long *ends, long max) {
+#if defined(__x86_64__)
+    const __m128i vd = _mm_set1_epi8((char)delim);
+    const __m128i vq = _mm_set1_epi8('"'), vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
+    const __m128i vz = _mm_setzero_si128();
+    /* A space or tab that is the delimiter is no blank; a quote in its place matches nothing new. */
+    const __m128i vsp = _mm_set1_epi8(delim == ' ' ? '"' : ' '), vtab = _mm_set1_epi8(delim == '\t' ? '"' : '\t');
+    long seen = 0, start = 0;
+    for (long i = 0; i < n; i += 16) {
+        __m128i v;
+        /* Bit k of the masks stands for byte i + k - shift. */
+        int shift = 0;
+        if (n - i >= 16) {
+            v = _mm_loadu_si128((const __m128i *)(p + i));
+        } else if (n >= 16) {
+            /* The last bytes: the 16 that end the record, of which the first were seen already. */
+            shift = (int)(16 - (n - i));
+            v = _mm_loadu_si128((const __m128i *)(p + n - 16));
+        } else {
+            /* A record shorter than 16 bytes goes through a copy: no read past its end. */
+            uint8_t tail[16] = {0};
+            for (long k = 0; k < n; k++) tail[k] = p[k];
+            v = _mm_loadu_si128((const __m128i *)tail);
+        }
+        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vcr)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(v, vlf), _mm_cmpeq_epi8(v, vz)));
+        bad = _mm_or_si128(bad, _mm_or_si128(_mm_cmpeq_epi8(v, vsp), _mm_cmpeq_epi8(v, vtab)));
+        unsigned valid = n >= 16 ? 0xFFFFu : (1u << n) - 1;
+        if (((unsigned)_mm_movemask_epi8(bad) & valid) >> shift) return -1;
+        unsigned d = ((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vd)) & valid) >> shift;
+        while (d) {
+            long at = i + __builtin_ctz(d);
+            if (seen < max) { starts[seen] = start; ends[seen] = at; }
+            seen++;
+            start = at + 1;
+            d &= d - 1;
+        }
+    }
+    if (seen < max) { starts[seen] = start; ends[seen] = n; }
+    return seen + 1;
+#else
+    (void)p; (void)n; (void)delim; (void)starts; (void)ends; (void)max;
+    return -1;
+#endif
+}
+
 /* Gives free heap memory of every malloc arena back to the system (glibc only). */
 #if defined(__GLIBC__)
 #include <malloc.h>

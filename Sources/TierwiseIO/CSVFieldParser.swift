@@ -1,4 +1,5 @@
 import CCSV
+import CSysShims
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,6 +27,9 @@ public final class CSVFieldParser {
     @usableFromInline
     struct Fields {
         @usableFromInline var arena: UnsafeMutableRawPointer
+        /// What `starts` and `ends` count from: the arena, or the record itself when it was
+        /// split where it lies (`parsePlain`).
+        @usableFromInline var base: UnsafeRawPointer
         var capacity: Int
         var used = 0
         @usableFromInline var starts: UnsafeMutablePointer<Int>
@@ -38,6 +42,7 @@ public final class CSVFieldParser {
 
         init(arena: UnsafeMutableRawPointer, capacity: Int, starts: UnsafeMutablePointer<Int>, ends: UnsafeMutablePointer<Int>, maxFields: Int) {
             self.arena = arena
+            self.base = UnsafeRawPointer(arena)
             self.capacity = capacity
             self.starts = starts
             self.ends = ends
@@ -146,7 +151,33 @@ public final class CSVFieldParser {
         f.pointee.seen = seen
         f.pointee.hasNUL = zeros != 0
         f.pointee.used = n
+        f.pointee.base = UnsafeRawPointer(arena)
         return seen > maxFields ? .tooManyFields : .ok
+    }
+
+    /// The record split 16 bytes at a time when it holds no quote, CR, LF, NUL, space or tab
+    /// (nothing to unquote or trim): its fields are then exactly the bytes between delimiters,
+    /// and the byte-at-a-time trimming of `parseUnquoted` is not needed. Nil otherwise. Most
+    /// rows of a bank's export take this path; the split had been a tenth of ingest's CPU.
+    /// `inPlace`: the fields are left where the record lies instead of copied to the arena.
+    @inline(__always)
+    private func parsePlain(_ record: UnsafeRawBufferPointer, inPlace: Bool) -> Outcome? {
+        let n = record.count
+        guard n > 0, var source = record.baseAddress else { return nil }
+        let f = fields
+        if !inPlace {
+            if n > f.pointee.capacity { growArena(to: n) }
+            f.pointee.arena.copyMemory(from: source, byteCount: n)
+            source = UnsafeRawPointer(f.pointee.arena)
+        }
+        let seen = CSysShims_splitPlainRecord(source.assumingMemoryBound(to: UInt8.self), n, delimiter,
+                                              f.pointee.starts, f.pointee.ends, f.pointee.maxFields)
+        guard seen >= 0 else { return nil }
+        f.pointee.seen = seen
+        f.pointee.hasNUL = false
+        f.pointee.used = inPlace ? 0 : n
+        f.pointee.base = source
+        return seen > f.pointee.maxFields ? .tooManyFields : .ok
     }
 
     private func growArena(to n: Int) {
@@ -166,6 +197,17 @@ public final class CSVFieldParser {
 
     /// Parses one record given without its line terminator.
     public func parse(_ record: UnsafeRawBufferPointer) -> Outcome {
+        if let outcome = parsePlain(record, inPlace: false) { return outcome }
+        if let outcome = parseUnquoted(record) { return outcome }
+        return parseWithLibcsv(record)
+    }
+
+    /// Parses one record as `parse` does, but a record with nothing to unquote or trim is not
+    /// copied: its fields point into `record`, so they may be read only while the record's
+    /// memory is valid (and, as always, until the next parse). For ingest's transactions,
+    /// where the copy of every row was a few percent of the CPU.
+    public func parseInPlace(_ record: UnsafeRawBufferPointer) -> Outcome {
+        if let outcome = parsePlain(record, inPlace: true) { return outcome }
         if let outcome = parseUnquoted(record) { return outcome }
         return parseWithLibcsv(record)
     }
@@ -178,6 +220,7 @@ public final class CSVFieldParser {
         fields.pointee.hasNUL = record.count > 0 && memchr(record.baseAddress!, 0, record.count) != nil
         let context = UnsafeMutableRawPointer(fields)
         let consumed = csv_parse(parser, record.baseAddress, record.count, onField, onRecord, context)
+        defer { fields.pointee.base = UnsafeRawPointer(fields.pointee.arena) }
         var outcome = Outcome.ok
         if consumed != record.count { outcome = .badQuoting }
         if csv_fini(parser, onField, onRecord, context) != 0 {
@@ -200,7 +243,7 @@ public final class CSVFieldParser {
         let f = fields
         assert(i >= 0 && i < min(f.pointee.seen, f.pointee.maxFields), "field \(i) of a record with \(f.pointee.seen) fields")
         let start = f.pointee.starts[i]
-        return UnsafeRawBufferPointer(start: f.pointee.arena + start, count: f.pointee.ends[i] - start)
+        return UnsafeRawBufferPointer(start: f.pointee.base + start, count: f.pointee.ends[i] - start)
     }
 
     /// The bytes of field `i`, to a closure.

@@ -103,10 +103,16 @@ extension Ingest {
 /// Returns the reason and a detail, or nil when the record is sound.
 @inline(__always)
 func structural(_ chunk: RecordChunk, _ r: Int, _ parser: CSVFieldParser, _ fields: RecordFields, header: HeaderMap) -> (RejectReason, String)? {
+    structural(chunk, r, parser, header: header) { chunk.withRecord(r) { parser.parse($0) } }
+}
+
+/// `structural` for a caller that parses the record itself (`parse`), as the transactions
+/// validator does with `CSVFieldParser.parseInPlace` inside one access to the chunk's bytes.
+func structural(_ chunk: RecordChunk, _ r: Int, _ parser: CSVFieldParser, header: HeaderMap, parse: () -> CSVFieldParser.Outcome) -> (RejectReason, String)? {
     if r == chunk.count - 1 && chunk.lastRecordUnterminated {
         return (.unterminatedQuote, "the file ends inside a quoted field")
     }
-    let outcome = chunk.withRecord(r) { parser.parse($0) }
+    let outcome = parse()
     switch outcome {
     case .ok: break
     case .badQuoting: return (.badQuoting, "a quote inside an unquoted field or text after a closing quote")

@@ -127,14 +127,18 @@ final class TransactionValidator {
     func validate(_ chunk: RecordChunk, from first: Int) -> ValidatedChunk {
         var out = ValidatedChunk(chunk: chunk)
         out.rows.reserveCapacity(chunk.count)
-        var start = first
-        while start < chunk.count {
-            let end = min(start + Self.batch, chunk.count)
-            pending.removeAll(keepingCapacity: true)
-            idBytes.removeAll()
-            for r in start..<end { check(chunk, r, into: &out) }
-            lookUp(into: &out)
-            start = end
+        // One access to the chunk's bytes for all its records: the fields of a plain record
+        // are read where they lie (`parseInPlace`), so only inside it.
+        chunk.bytes.withUnsafeBytes { bytes in
+            var start = first
+            while start < chunk.count {
+                let end = min(start + Self.batch, chunk.count)
+                pending.removeAll(keepingCapacity: true)
+                idBytes.removeAll()
+                for r in start..<end { check(chunk, bytes, r, into: &out) }
+                lookUp(into: &out)
+                start = end
+            }
         }
         if !out.rejects.isEmpty && !zip(out.rejects, out.rejects.dropFirst()).allSatisfy({ $0.record < $1.record }) {
             out.rejects.sort { $0.record < $1.record }
@@ -143,13 +147,15 @@ final class TransactionValidator {
     }
 
     /// Checks every field of record `r` that needs no lookup; queues the row or rejects it.
-    private func check(_ chunk: RecordChunk, _ r: Int, into out: inout ValidatedChunk) {
+    /// `bytes` are the chunk's bytes, valid for the call.
+    private func check(_ chunk: RecordChunk, _ bytes: UnsafeRawBufferPointer, _ r: Int, into out: inout ValidatedChunk) {
         out.read += 1
         let ix = s.index
         @inline(__always) func reject(_ reason: RejectReason, _ field: String, _ detail: String) {
             out.rejects.append((r, reason, field, detail))
         }
-        if let problem = structural(chunk, r, parser, fields, header: s.header) { reject(problem.0, "", problem.1); return }
+        let record = UnsafeRawBufferPointer(rebasing: bytes[chunk.starts[r]..<chunk.ends[r]])
+        if let problem = structural(chunk, r, parser, header: s.header, parse: { parser.parseInPlace(record) }) { reject(problem.0, "", problem.1); return }
 
         guard let dateResult = fields.with(ix.bookedAt, { bytes -> DayParser.Result in
             let packed = PackedBytes(bytes)

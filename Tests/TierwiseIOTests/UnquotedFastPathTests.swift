@@ -13,12 +13,27 @@ import TierwiseTestSupport
         var hasNUL = false
     }
 
+    enum Path { case libcsv, parse, inPlace }
+
+    /// What the parser answers on `record` by `path`; with `inPlace`, the fields are read
+    /// while the record's memory is valid, as `parseInPlace` requires.
+    static func answer(_ parser: CSVFieldParser, _ record: [UInt8], _ path: Path) -> Answer {
+        record.withUnsafeBytes { bytes in
+            let outcome: CSVFieldParser.Outcome
+            switch path {
+            case .libcsv: outcome = parser.parseWithLibcsv(bytes)
+            case .parse: outcome = parser.parse(bytes)
+            case .inPlace: outcome = parser.parseInPlace(bytes)
+            }
+            guard outcome == .ok || outcome == .tooManyFields else { return Answer(outcome: outcome, fields: []) }
+            let kept = min(parser.fieldCount, 4)
+            return Answer(outcome: outcome, fields: (0..<kept).map { Array(parser.field($0)) } + [Array(repeating: 0, count: parser.fieldCount)],
+                          hasNUL: parser.recordHasNUL)
+        }
+    }
+
     static func answer(_ parser: CSVFieldParser, _ record: [UInt8], libcsvOnly: Bool) -> Answer {
-        let outcome = record.withUnsafeBytes { libcsvOnly ? parser.parseWithLibcsv($0) : parser.parse($0) }
-        guard outcome == .ok || outcome == .tooManyFields else { return Answer(outcome: outcome, fields: []) }
-        let kept = min(parser.fieldCount, 4)
-        return Answer(outcome: outcome, fields: (0..<kept).map { Array(parser.field($0)) } + [Array(repeating: 0, count: parser.fieldCount)],
-                      hasNUL: parser.recordHasNUL)
+        answer(parser, record, libcsvOnly ? .libcsv : .parse)
     }
 
     @Test(arguments: [UInt8(ascii: ","), UInt8(ascii: ";"), 9, UInt8(ascii: " "), UInt8(ascii: "|")])
@@ -36,6 +51,7 @@ import TierwiseTestSupport
             let expected = Self.answer(reference, record, libcsvOnly: true)
             let got = Self.answer(fast, record, libcsvOnly: false)
             #expect(got == expected, "record \(record) with delimiter \(delimiter)")
+            #expect(Self.answer(fast, record, .inPlace) == expected, "record \(record) with delimiter \(delimiter), in place")
             if got != expected { return }
             if got.outcome == .ok && got.hasNUL != record.contains(0) {
                 Issue.record("record \(record): NUL reported \(got.hasNUL)")
@@ -44,6 +60,33 @@ import TierwiseTestSupport
         }
         // The hand-split path was really exercised, not only the fallback.
         #expect(unquoted > 3_000)
+    }
+
+    /// Records with nothing to unquote or trim, of every length around the 16-byte steps of
+    /// the vector split, by each path: same answer as libcsv, and `parseInPlace` really
+    /// leaves the fields in the record.
+    @Test(arguments: [UInt8(ascii: ","), UInt8(ascii: ";"), 9, UInt8(ascii: " ")])
+    func splitsPlainRecordsOfEveryLengthLikeLibcsv(delimiter: UInt8) {
+        let alphabet: [UInt8] = [UInt8(ascii: "a"), UInt8(ascii: "7"), UInt8(ascii: "-"), UInt8(ascii: "."), delimiter, delimiter]
+        let reference = CSVFieldParser(delimiter: delimiter, maxFields: 4)
+        let copying = CSVFieldParser(delimiter: delimiter, maxFields: 4)
+        let inPlace = CSVFieldParser(delimiter: delimiter, maxFields: 4)
+        var random = SplitMix64(state: 7 &+ UInt64(delimiter))
+        for length in 1...80 {
+            for _ in 0..<200 {
+                let record = (0..<length).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] }
+                let expected = Self.answer(reference, record, .libcsv)
+                #expect(Self.answer(copying, record, .parse) == expected, "record \(record)")
+                #expect(Self.answer(inPlace, record, .inPlace) == expected, "record \(record)")
+                let lies = record.withUnsafeBytes { bytes in
+                    _ = inPlace.parseInPlace(bytes)
+                    let first = inPlace.field(0).baseAddress
+                    return inPlace.fieldCount == 0 || (first != nil && first! >= bytes.baseAddress! && first! <= bytes.baseAddress! + length)
+                }
+                #expect(lies, "record \(record): fields copied")
+                if expected.outcome != .ok && expected.outcome != .tooManyFields { Issue.record("record \(record): \(expected.outcome)"); return }
+            }
+        }
     }
 
     @Test func splitsAndTrimsLikeLibcsv() {
