@@ -4,41 +4,59 @@
 /// Folding is order-independent (sums, minima, maxima, bit sets), so per-worker activities
 /// can be merged in any fixed order and give the same result on any number of threads.
 public struct CustomerActivity: Sendable, Equatable {
-    /// Customer-initiated rows, any time up to the as-of date.
-    public var lastInitiatedDay: Day? = nil
-    public var firstInitiatedDay: Day? = nil
+    // The stored fields are ordered, and the optional days kept as numbers (Int32.min for
+    // none), so that a record takes 128 bytes: ingest's fold keeps the records 64-byte
+    // aligned, and each row then touches two cache lines of its customer instead of three or
+    // four (144 bytes at any offset). The fold waits on memory more than on anything else.
+
+    /// Customer-initiated rows in the window by channel, for cost to serve.
+    /// A fixed vector, not an array: no heap allocation per customer. Lanes past the channels stay 0.
+    public var windowChannelCounts = SIMD8<Int32>()
     /// Σ|amount| of customer-initiated rows on `firstInitiatedDay`, to leave the first day
     /// out of the Gamma-Gamma mean as lifetimes does.
     public var firstDayValue: Int64 = 0
     /// Σ|amount| of all customer-initiated rows up to the as-of date.
     public var initiatedValue: Int64 = 0
-    public var initiatedDays = DayBitset()
-    /// Distinct purchase days, once `settle()` has dropped the bit set.
-    public var settledPurchaseDays: Int32 = 0
-
     /// Customer-initiated rows in the window: RFM frequency and monetary.
-    public var windowCount: Int32 = 0
     public var windowValue: Int64 = 0
-    /// Customer-initiated rows in the last 90 days and the 90 before, for ACTIVITY_DROP.
-    public var recentCount: Int32 = 0
-    public var previousRecentCount: Int32 = 0
     /// Fee income in the window: the fee column plus |amount| of fee rows.
     public var windowFees: Int64 = 0
-    /// Customer-initiated rows in the window by channel, for cost to serve.
-    /// A fixed vector, not an array: no heap allocation per customer. Lanes past the channels stay 0.
-    public var windowChannelCounts = SIMD8<Int32>()
-    /// Customer-initiated rows in the window with no channel.
-    public var windowNoChannel: Int32 = 0
-    /// Salary credits: bit 0 the last 45 days, bits 1–3 the three 30-day months before.
-    public var salaryPeriods: UInt8 = 0
-    /// Every accepted row, and the first day of any row (for tenure when nothing else says).
-    public var rows: Int32 = 0
-    public var firstDay: Day? = nil
     /// Σ|balance| of the customer's accounts plus Σ|amount| of the rows booked on them. Every
     /// per-customer balance total (by product, deposits, 90 days ago) is bounded by it, so
     /// ingest rejects an account or a row that would take it past Int64 (AMOUNT_OVERFLOW)
     /// and those totals can never overflow. Used by ingest only; not saved.
     public var accountMagnitude: Int64 = 0
+    public var initiatedDays = DayBitset()
+    /// Distinct purchase days, once `settle()` has dropped the bit set.
+    public var settledPurchaseDays: Int32 = 0
+    public var windowCount: Int32 = 0
+    /// Customer-initiated rows in the last 90 days and the 90 before, for ACTIVITY_DROP.
+    public var recentCount: Int32 = 0
+    public var previousRecentCount: Int32 = 0
+    /// Customer-initiated rows in the window with no channel.
+    public var windowNoChannel: Int32 = 0
+    /// Every accepted row.
+    public var rows: Int32 = 0
+    private var lastInitiated = Int32.min
+    private var firstInitiated = Int32.min
+    private var first = Int32.min
+    /// Salary credits: bit 0 the last 45 days, bits 1–3 the three 30-day months before.
+    public var salaryPeriods: UInt8 = 0
+
+    /// Customer-initiated rows, any time up to the as-of date.
+    public var lastInitiatedDay: Day? {
+        get { lastInitiated == .min ? nil : Day(number: lastInitiated) }
+        set { lastInitiated = newValue?.number ?? .min }
+    }
+    public var firstInitiatedDay: Day? {
+        get { firstInitiated == .min ? nil : Day(number: firstInitiated) }
+        set { firstInitiated = newValue?.number ?? .min }
+    }
+    /// The first day of any row (for tenure when nothing else says).
+    public var firstDay: Day? {
+        get { first == .min ? nil : Day(number: first) }
+        set { first = newValue?.number ?? .min }
+    }
 
     public init() {}
 
@@ -66,8 +84,9 @@ public struct CustomerActivity: Sendable, Equatable {
     /// Adds one transaction on or before the as-of date.
     @inline(__always)
     public mutating func fold(_ t: Transaction, window: AnalysisWindow) {
+        let day = t.day.number
         rows += 1
-        if firstDay == nil || t.day < firstDay! { firstDay = t.day }
+        if first == .min || day < first { first = day }
         let inWindow = window.inWindow(t.day)
         if inWindow {
             windowFees += t.fee
@@ -80,11 +99,12 @@ public struct CustomerActivity: Sendable, Equatable {
         let value = Int64(t.amount.magnitude)
         initiatedValue += value
         initiatedDays.insert(t.day, last: window.asOf)
-        if lastInitiatedDay == nil || t.day > lastInitiatedDay! { lastInitiatedDay = t.day }
-        if firstInitiatedDay == nil || t.day < firstInitiatedDay! {
-            firstInitiatedDay = t.day
+        // Int32.min, for none, is below every day.
+        if day > lastInitiated { lastInitiated = day }
+        if firstInitiated == .min || day < firstInitiated {
+            firstInitiated = day
             firstDayValue = value
-        } else if t.day == firstInitiatedDay! {
+        } else if day == firstInitiated {
             firstDayValue += value
         }
         if inWindow {

@@ -2,9 +2,10 @@
 /// (x counts distinct purchase days). Two years take about 12 words; the set grows only
 /// with the span of a customer's history, never with the number of rows.
 public struct DayBitset: Sendable, Equatable {
-    /// Word index (day >> 6) of `words[0]`.
-    private var base: Int32 = 0
     private var words: [UInt64] = []
+    /// Word index (day >> 6) of `words[0]`. After `words`, so that the set takes 12 bytes and
+    /// a record holding it can use the rest of its 16.
+    private var base: Int32 = 0
 
     public init() {}
 
