@@ -13,7 +13,7 @@ public struct RecordChunk: Sendable {
 
     public init() {}
 
-    public var count: Int { starts.count }
+    @inlinable public var count: Int { starts.count }
 
     /// The raw bytes of record `i`, as they stood in the file (without the terminator).
     public func withRecord<R>(_ i: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {

@@ -103,16 +103,21 @@ extension Ingest {
 /// Returns the reason and a detail, or nil when the record is sound.
 @inline(__always)
 func structural(_ chunk: RecordChunk, _ r: Int, _ parser: CSVFieldParser, _ fields: RecordFields, header: HeaderMap) -> (RejectReason, String)? {
-    structural(chunk, r, parser, header: header) { chunk.withRecord(r) { parser.parse($0) } }
+    if let problem = endsInsideQuote(chunk, r) { return problem }
+    return structural(chunk.withRecord(r) { parser.parse($0) }, parser, header: header)
 }
 
-/// `structural` for a caller that parses the record itself (`parse`), as the transactions
-/// validator does with `CSVFieldParser.parseInPlace` inside one access to the chunk's bytes.
-func structural(_ chunk: RecordChunk, _ r: Int, _ parser: CSVFieldParser, header: HeaderMap, parse: () -> CSVFieldParser.Outcome) -> (RejectReason, String)? {
-    if r == chunk.count - 1 && chunk.lastRecordUnterminated {
-        return (.unterminatedQuote, "the file ends inside a quoted field")
-    }
-    let outcome = parse()
+/// The reject of a last record left inside a quoted field, which is not parsed at all.
+@inline(__always)
+func endsInsideQuote(_ chunk: RecordChunk, _ r: Int) -> (RejectReason, String)? {
+    r == chunk.count - 1 && chunk.lastRecordUnterminated ? (.unterminatedQuote, "the file ends inside a quoted field") : nil
+}
+
+/// `structural` for a record `parser` has just parsed with `outcome`: the transactions
+/// validator parses with `CSVFieldParser.parseInPlace`, inside one access to the chunk's
+/// bytes, after `endsInsideQuote`.
+@inline(__always)
+func structural(_ outcome: CSVFieldParser.Outcome, _ parser: CSVFieldParser, header: HeaderMap) -> (RejectReason, String)? {
     switch outcome {
     case .ok: break
     case .badQuoting: return (.badQuoting, "a quote inside an unquoted field or text after a closing quote")

@@ -155,7 +155,9 @@ final class TransactionValidator {
             out.rejects.append((r, reason, field, detail))
         }
         let record = UnsafeRawBufferPointer(rebasing: bytes[chunk.starts[r]..<chunk.ends[r]])
-        if let problem = structural(chunk, r, parser, header: s.header, parse: { parser.parseInPlace(record) }) { reject(problem.0, "", problem.1); return }
+        if let problem = endsInsideQuote(chunk, r) ?? structural(parser.parseInPlace(record), parser, header: s.header) {
+            reject(problem.0, "", problem.1); return
+        }
 
         guard let dateResult = fields.with(ix.bookedAt, { bytes -> DayParser.Result in
             let packed = PackedBytes(bytes)
