@@ -6,7 +6,13 @@ public enum UTF8Check {
             let n = b.count
             var i = 0
             while i < n {
-                // Skip ASCII eight bytes at a time.
+                // Skip ASCII 32 bytes at a time, then eight.
+                if i + 32 <= n {
+                    let p = UnsafeRawPointer(b.baseAddress! + i)
+                    let any = p.loadUnaligned(as: UInt64.self) | p.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+                        | p.loadUnaligned(fromByteOffset: 16, as: UInt64.self) | p.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+                    if any & 0x8080_8080_8080_8080 == 0 { i += 32; continue }
+                }
                 if i + 8 <= n {
                     let word = UnsafeRawPointer(b.baseAddress! + i).loadUnaligned(as: UInt64.self)
                     if word & 0x8080_8080_8080_8080 == 0 { i += 8; continue }
