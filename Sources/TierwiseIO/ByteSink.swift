@@ -64,6 +64,26 @@ public final class FileSink: ByteSink {
         bytesWritten += Int64(bytes.count)
     }
 
+    /// Leaves the next `count` bytes of the file to `write(_:at:)` and goes on writing after
+    /// them; returns where they start.
+    public func reserve(_ count: Int) throws -> Int64 {
+        try flush()
+        let at = bytesWritten
+        if let code = SystemCalls.seek(fd, to: at + Int64(count)) {
+            throw IOError(.cannotWrite, path: path, message: "writing failed after \(bytesWritten) bytes", remedy: "Check free space on the output disk", errno: code)
+        }
+        bytesWritten += Int64(count)
+        return at
+    }
+
+    /// Writes `bytes` at `offset`, inside a stretch `reserve` left.
+    public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
+        try FaultInjection.checkWrite(path: path, adding: bytes.count)
+        if let code = SystemCalls.writeAll(fd, bytes, at: offset) {
+            throw IOError(.cannotWrite, path: path, message: "writing failed at byte \(offset)", remedy: "Check free space on the output disk", errno: code)
+        }
+    }
+
     /// Flushes, then has `sync` make the file durable in the background (see `BackgroundSync`).
     public func finish(syncingOn sync: BackgroundSync) throws {
         try flush()

@@ -54,6 +54,25 @@ enum SystemCalls {
         return nil
     }
 
+    /// Writes all of `buffer` at `offset` in the file (pwrite), leaving the file position alone.
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int64) -> Int32? {
+        var done = 0
+        while done < buffer.count {
+            let n = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                return errno
+            }
+            done += n
+        }
+        return nil
+    }
+
+    /// Moves the file position to `offset`; the errno on failure.
+    static func seek(_ fd: Int32, to offset: Int64) -> Int32? {
+        lseek(fd, off_t(offset), SEEK_SET) < 0 ? errno : nil
+    }
+
     static func fsync(_ fd: Int32) -> Int32? {
         Glibc.fsync(fd) == 0 ? nil : errno
     }

@@ -41,6 +41,97 @@ public struct WorkTable {
 
     private var streamError: IOError?
 
+    /// The element types of a fixed-width column, with their codes in the file.
+    public enum FixedType: UInt8, Sendable {
+        case int8 = 0, uint8 = 1, int32 = 2, int64 = 3, double = 4
+
+        var width: Int {
+            switch self {
+            case .int8, .uint8: 1
+            case .int32: 4
+            case .int64, .double: 8
+            }
+        }
+    }
+
+    /// Puts fixed-width columns of `count` values each, as one `put` per column would, in
+    /// this order. `fill` is called for one block of rows after another with a buffer per
+    /// column, in the same order, to write those rows' values into (row `range.lowerBound` at
+    /// the start of each).
+    ///
+    /// For a table of records (the accounts, the customers' activity) each record is then
+    /// read once for all its columns, not once per column, and no column is ever whole in
+    /// memory: each block goes straight to where its column lies in the file. Building ingest's
+    /// columns one at a time read its 120 MB of records twenty times over.
+    public mutating func putColumns(_ columns: [(name: String, type: FixedType)], count: Int,
+                                    fill: (_ rows: Range<Int>, _ buffers: [UnsafeMutableRawPointer]) -> Void) {
+        let block = 8192
+        let buffers = columns.map { UnsafeMutableRawPointer.allocate(byteCount: block * $0.type.width, alignment: 8) }
+        defer { buffers.forEach { $0.deallocate() } }
+        guard let stream else {
+            var whole = columns.map { [UInt8](repeating: 0, count: count * $0.type.width) }
+            for lo in stride(from: 0, to: count, by: block) {
+                let rows = lo..<min(count, lo + block)
+                fill(rows, buffers)
+                for k in columns.indices {
+                    let w = columns[k].type.width
+                    whole[k].withUnsafeMutableBytes { ($0.baseAddress! + rows.lowerBound * w).copyMemory(from: buffers[k], byteCount: rows.count * w) }
+                }
+            }
+            for (k, c) in columns.enumerated() { put(c.name, WorkTable.column(c.type, whole[k], count: count)) }
+            return
+        }
+        do {
+            let heads = columns.map { WorkTable.head($0.name, $0.type.rawValue, count: count) }
+            let total = zip(heads, columns).reduce(0) { $0 + $1.0.count + count * $1.1.type.width }
+            var at = try stream.reserve(total)
+            var starts: [Int64] = []
+            for (k, head) in heads.enumerated() {
+                try head.withUnsafeBytes { try stream.write($0, at: at) }
+                starts.append(at + Int64(head.count))
+                at += Int64(head.count + count * columns[k].type.width)
+            }
+            for lo in stride(from: 0, to: count, by: block) {
+                let rows = lo..<min(count, lo + block)
+                fill(rows, buffers)
+                for k in columns.indices {
+                    let w = columns[k].type.width
+                    try stream.write(UnsafeRawBufferPointer(start: buffers[k], count: rows.count * w), at: starts[k] + Int64(rows.lowerBound * w))
+                }
+            }
+        } catch {
+            streamError = streamError ?? (error as? IOError) ?? IOError(.cannotWrite, path: stream.path, message: "writing a work table failed")
+        }
+    }
+
+    /// The column of `type` whose values are the little-endian `bytes`.
+    private static func column(_ type: FixedType, _ bytes: [UInt8], count: Int) -> Column {
+        func values<T>(_: T.Type) -> [T] {
+            [T](unsafeUninitializedCapacity: count) { out, n in
+                if count > 0 { bytes.withUnsafeBytes { UnsafeMutableRawPointer(out.baseAddress!).copyMemory(from: $0.baseAddress!, byteCount: bytes.count) } }
+                n = count
+            }
+        }
+        switch type {
+        case .int8: return .int8(values(Int8.self))
+        case .uint8: return .uint8(bytes)
+        case .int32: return .int32(values(Int32.self))
+        case .int64: return .int64(values(Int64.self))
+        case .double: return .double(values(Double.self))
+        }
+    }
+
+    /// A column's head in the file: its name, its type's code and its element count.
+    private static func head(_ name: String, _ type: UInt8, count: Int) -> [UInt8] {
+        var head: [UInt8] = []
+        let bytes = Array(name.utf8)
+        append(UInt16(bytes.count), to: &head)
+        head += bytes
+        head.append(type)
+        append(UInt64(count), to: &head)
+        return head
+    }
+
     /// Ends a streaming table: flushes and syncs the file, or hands the sync to `sync`.
     public mutating func finish() throws {
         if let streamError { throw streamError }
@@ -65,26 +156,18 @@ public struct WorkTable {
     /// straight to the sink, which hands anything of 64 KB or more to `write(2)` without
     /// copying it, so saving a stage costs no second copy of its columns.
     private static func write(_ name: String, _ column: Column, to sink: FileSink) throws {
-        var head: [UInt8] = []
-        let bytes = Array(name.utf8)
-        append(UInt16(bytes.count), to: &head)
-        head += bytes
-        func raw<T>(_ type: UInt8, _ v: [T]) throws {
-            head.append(type)
-            append(UInt64(v.count), to: &head)
-            try sink.write(head)
+        func raw<T>(_ type: FixedType, _ v: [T]) throws {
+            try sink.write(head(name, type.rawValue, count: v.count))
             try v.withUnsafeBytes { try sink.write($0) }
         }
         switch column {
-        case .int8(let v): try raw(0, v)
-        case .uint8(let v): try raw(1, v)
-        case .int32(let v): try raw(2, v)
-        case .int64(let v): try raw(3, v)
-        case .double(let v): try raw(4, v)
+        case .int8(let v): try raw(.int8, v)
+        case .uint8(let v): try raw(.uint8, v)
+        case .int32(let v): try raw(.int32, v)
+        case .int64(let v): try raw(.int64, v)
+        case .double(let v): try raw(.double, v)
         case .string(let v):
-            head.append(5)
-            append(UInt64(v.count), to: &head)
-            try sink.write(head)
+            try sink.write(head(name, 5, count: v.count))
             var out: [UInt8] = []
             out.reserveCapacity(1 << 16)
             for var s in v {

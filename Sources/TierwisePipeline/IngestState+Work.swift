@@ -3,17 +3,6 @@ import TierwiseIO
 
 /// Saving and loading ingest's result in the work folder, so that a rerun of a later stage
 /// never reads the dumps again.
-/// One figure of every record, read in place: mapping over the array would copy each record,
-/// and retain and release what it references (an activity's bit set), for every column saved.
-private func column<Record, T>(_ records: [Record], _ value: (borrowing Record) -> T) -> [T] {
-    records.withUnsafeBufferPointer { records in
-        [T](unsafeUninitializedCapacity: records.count) { out, initialized in
-            for i in records.indices { (out.baseAddress! + i).initialize(to: value(records[i])) }
-            initialized = records.count
-        }
-    }
-}
-
 extension IngestState {
     /// Puts every column into `t`; with a streaming table each is written and dropped at once.
     ///
@@ -22,16 +11,34 @@ extension IngestState {
     /// copy, and the build frees those two as soon as it is done with them, which it can only
     /// do once this copy lets go of them too (see `perform(.ingest)`).
     mutating func save(into t: inout WorkTable) {
-        t.put("account_customer", .int32(column(accounts) { $0.customer }))
-        t.put("account_product", .uint8(column(accounts) { $0.product.rawValue }))
-        t.put("account_opened", .int32(column(accounts) { $0.openedOn?.number ?? Int32.min }))
-        t.put("account_closed", .int32(column(accounts) { $0.closedOn?.number ?? Int32.min }))
-        t.put("account_balance", .int64(column(accounts) { $0.balance }))
-        t.put("account_rate", .double(column(accounts) { $0.interestRate ?? .nan }))
-        t.put("account_limit", .int64(column(accounts) { $0.creditLimit ?? -1 }))
-        t.put("account_weighted_high", .int64(column(accounts) { $0.laterMovementWeighted.halves.high }))
-        t.put("account_weighted_low", .int64(column(accounts) { $0.laterMovementWeighted.halves.low }))
-        t.put("account_recent_movement", .int64(column(accounts) { $0.movementSinceRecentStart }))
+        // The local copy of the accounts is gone by the time this copy drops them below.
+        do {
+            let accounts = self.accounts
+            t.putColumns([("account_customer", .int32), ("account_product", .uint8), ("account_opened", .int32), ("account_closed", .int32),
+                          ("account_balance", .int64), ("account_rate", .double), ("account_limit", .int64), ("account_weighted_high", .int64),
+                          ("account_weighted_low", .int64), ("account_recent_movement", .int64)], count: accounts.count) { rows, out in
+                let customer = out[0].assumingMemoryBound(to: Int32.self), product = out[1].assumingMemoryBound(to: UInt8.self)
+                let opened = out[2].assumingMemoryBound(to: Int32.self), closed = out[3].assumingMemoryBound(to: Int32.self)
+                let balance = out[4].assumingMemoryBound(to: Int64.self), rate = out[5].assumingMemoryBound(to: Double.self)
+                let limit = out[6].assumingMemoryBound(to: Int64.self), high = out[7].assumingMemoryBound(to: Int64.self)
+                let low = out[8].assumingMemoryBound(to: Int64.self), recent = out[9].assumingMemoryBound(to: Int64.self)
+                accounts.withUnsafeBufferPointer { a in
+                    for (j, i) in rows.enumerated() {
+                        customer[j] = a[i].customer
+                        product[j] = a[i].product.rawValue
+                        opened[j] = a[i].openedOn?.number ?? Int32.min
+                        closed[j] = a[i].closedOn?.number ?? Int32.min
+                        balance[j] = a[i].balance
+                        rate[j] = a[i].interestRate ?? .nan
+                        limit[j] = a[i].creditLimit ?? -1
+                        let weighted = a[i].laterMovementWeighted.halves
+                        high[j] = weighted.high
+                        low[j] = weighted.low
+                        recent[j] = a[i].movementSinceRecentStart
+                    }
+                }
+            }
+        }
         accounts = []
         let n = customerIds.count
         t.put("customer_id", .string((0..<n).map { customerIds.id(Int32($0)) }))
@@ -41,21 +48,41 @@ extension IngestState {
         t.put("risk_rating", .int8(profiles.risk))
         t.put("branch", .string(Array(profiles.branch)))
         t.put("manager_id", .string(Array(profiles.manager)))
-        t.put("last_initiated", .int32(column(activity) { $0.lastInitiatedDay?.number ?? Int32.min }))
-        t.put("first_initiated", .int32(column(activity) { $0.firstInitiatedDay?.number ?? Int32.min }))
-        t.put("first_day_value", .int64(column(activity) { $0.firstDayValue }))
-        t.put("initiated_value", .int64(column(activity) { $0.initiatedValue }))
-        t.put("purchase_days", .int32(column(activity) { Int32($0.purchaseDays) }))
-        t.put("window_count", .int32(column(activity) { $0.windowCount }))
-        t.put("window_value", .int64(column(activity) { $0.windowValue }))
-        t.put("recent_count", .int32(column(activity) { $0.recentCount }))
-        t.put("previous_recent_count", .int32(column(activity) { $0.previousRecentCount }))
-        t.put("window_fees", .int64(column(activity) { $0.windowFees }))
-        for c in Channel.allCases { t.put("channel_\(c.name)", .int32(column(activity) { $0.windowChannelCounts[Int(c.rawValue)] })) }
-        t.put("channel_none", .int32(column(activity) { $0.windowNoChannel }))
-        t.put("salary_periods", .uint8(column(activity) { $0.salaryPeriods }))
-        t.put("rows", .int32(column(activity) { $0.rows }))
-        t.put("first_day", .int32(column(activity) { $0.firstDay?.number ?? Int32.min }))
+        let channels = Channel.allCases
+        let activityColumns: [(name: String, type: WorkTable.FixedType)] =
+            [("last_initiated", .int32), ("first_initiated", .int32), ("first_day_value", .int64), ("initiated_value", .int64),
+             ("purchase_days", .int32), ("window_count", .int32), ("window_value", .int64), ("recent_count", .int32),
+             ("previous_recent_count", .int32), ("window_fees", .int64)]
+            + channels.map { ("channel_\($0.name)", .int32) }
+            + [("channel_none", .int32), ("salary_periods", .uint8), ("rows", .int32), ("first_day", .int32)]
+        let activity = self.activity
+        t.putColumns(activityColumns, count: activity.count) { rows, out in
+            func int32(_ k: Int) -> UnsafeMutablePointer<Int32> { out[k].assumingMemoryBound(to: Int32.self) }
+            func int64(_ k: Int) -> UnsafeMutablePointer<Int64> { out[k].assumingMemoryBound(to: Int64.self) }
+            let last = int32(0), first = int32(1), firstValue = int64(2), initiated = int64(3), purchaseDays = int32(4)
+            let windowCount = int32(5), windowValue = int64(6), recent = int32(7), previousRecent = int32(8), fees = int64(9)
+            let c = 10 + channels.count
+            let none = int32(c), salary = out[c + 1].assumingMemoryBound(to: UInt8.self), rowCount = int32(c + 2), firstDay = int32(c + 3)
+            activity.withUnsafeBufferPointer { a in
+                for (j, i) in rows.enumerated() {
+                    last[j] = a[i].lastInitiatedDay?.number ?? Int32.min
+                    first[j] = a[i].firstInitiatedDay?.number ?? Int32.min
+                    firstValue[j] = a[i].firstDayValue
+                    initiated[j] = a[i].initiatedValue
+                    purchaseDays[j] = Int32(a[i].purchaseDays)
+                    windowCount[j] = a[i].windowCount
+                    windowValue[j] = a[i].windowValue
+                    recent[j] = a[i].recentCount
+                    previousRecent[j] = a[i].previousRecentCount
+                    fees[j] = a[i].windowFees
+                    for (k, channel) in channels.enumerated() { int32(10 + k)[j] = a[i].windowChannelCounts[Int(channel.rawValue)] }
+                    none[j] = a[i].windowNoChannel
+                    salary[j] = a[i].salaryPeriods
+                    rowCount[j] = a[i].rows
+                    firstDay[j] = a[i].firstDay?.number ?? Int32.min
+                }
+            }
+        }
     }
 
     init(work t: WorkTable, window: AnalysisWindow, counts: [InputCounts], hasAccounts: Bool, hasCustomers: Bool, transactionColumns: Set<String>) throws {
