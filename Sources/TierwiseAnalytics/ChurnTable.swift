@@ -21,22 +21,52 @@ public struct ChurnTable: Sendable, Equatable {
 
     public static func compute(_ t: FeatureTable, clv: CLVTable, profit: ProfitTable, _ p: ChurnParameters, threads: Int) -> ChurnTable {
         let n = t.count
-        let rows = parallelMap(n, threads: threads, initial: (ChurnAssessment(), Int64?.none, Int64?.none)) { i in
-            let pAlive = clv.pAlive.flatMap { $0[i].isNaN ? nil : $0[i] }
-            let a = ChurnRules.assess(t, i, p, pAlive: pAlive)
-            let bank = clv.available ? (clv.bankCLV(i, profit: profit.profit[i], frequency: t.frequency[i]) ?? 0) : nil
-            return (a, bank, ChurnRules.valueAtRisk(flags: a.flags, clv: bank, pAlive: pAlive ?? (bank == nil ? nil : 0)))
+        var flags = [ChurnFlags](repeating: [], count: n)
+        var severity = [Severity](repeating: .none, count: n)
+        var reasons = [String](repeating: "", count: n)
+        var bankCLV = [Int64?](repeating: nil, count: n)
+        var valueAtRisk = [Int64?](repeating: nil, count: n)
+        // Every column is written in the chunks, each customer's row by one chunk, and the rules
+        // left unchecked are gathered per chunk: building the columns from an array of
+        // assessments afterwards, on one thread, had taken longer than the rules themselves.
+        let chunk = 16_384
+        var uncheckedByChunk = [Set<String>](repeating: [], count: (n + chunk - 1) / chunk)
+        flags.withUnsafeMutableBufferPointer { flags in
+            severity.withUnsafeMutableBufferPointer { severity in
+                reasons.withUnsafeMutableBufferPointer { reasons in
+                    bankCLV.withUnsafeMutableBufferPointer { bankCLV in
+                        valueAtRisk.withUnsafeMutableBufferPointer { valueAtRisk in
+                            uncheckedByChunk.withUnsafeMutableBufferPointer { uncheckedByChunk in
+                                forEachChunk(n, threads: threads, chunk: chunk) { range in
+                                    var unchecked = Set<String>()
+                                    for i in range {
+                                        let pAlive = clv.pAlive.flatMap { $0[i].isNaN ? nil : $0[i] }
+                                        let a = ChurnRules.assess(t, i, p, pAlive: pAlive)
+                                        let bank = clv.available ? (clv.bankCLV(i, profit: profit.profit[i], frequency: t.frequency[i]) ?? 0) : nil
+                                        flags[i] = a.flags
+                                        severity[i] = a.severity
+                                        reasons[i] = a.reasons.joined(separator: "; ")
+                                        bankCLV[i] = bank
+                                        valueAtRisk[i] = ChurnRules.valueAtRisk(flags: a.flags, clv: bank, pAlive: pAlive ?? (bank == nil ? nil : 0))
+                                        // A customer without purchases has no P(alive) even when the model
+                                        // fitted; that is not the rule going unchecked.
+                                        for u in a.unchecked where !u.hasPrefix("LOW_P_ALIVE") { unchecked.insert(u) }
+                                    }
+                                    uncheckedByChunk[range.lowerBound / chunk] = unchecked
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
-        // Rules unchecked for want of a dump or a model. A customer without purchases has no
-        // P(alive) even when the model fitted; that is not the rule going unchecked.
-        var unchecked = Set<String>()
-        for r in rows { unchecked.formUnion(r.0.unchecked.filter { !$0.hasPrefix("LOW_P_ALIVE") }) }
+        // Rules unchecked for want of a dump or a model.
+        var unchecked = uncheckedByChunk.reduce(into: Set<String>()) { $0.formUnion($1) }
         if !clv.available {
             unchecked.insert("LOW_P_ALIVE: no lifetime-value model")
             unchecked.insert("value at risk: no lifetime-value model")
         }
-        return ChurnTable(flags: rows.map(\.0.flags), severity: rows.map(\.0.severity), reasons: rows.map { $0.0.reasons.joined(separator: "; ") },
-                          clv: rows.map(\.1), valueAtRisk: rows.map(\.2), unchecked: unchecked.sorted())
+        return ChurnTable(flags: flags, severity: severity, reasons: reasons, clv: bankCLV, valueAtRisk: valueAtRisk, unchecked: unchecked.sorted())
     }
 }
 
