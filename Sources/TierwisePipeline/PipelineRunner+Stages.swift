@@ -73,7 +73,7 @@ extension PipelineRunner {
             return [:]
         case .clv:
             let o = CLVScoring.compute(try loadFeatures(), config.clv, threads: threads)
-            try store.save(clv: o)
+            saveInBackground { try $0.save(clv: o) }
             clv = o
             var out = ["converged": "\(o.bgnbd.converged)", "iterations": "\(o.bgnbd.iterations)", "customers_in_model": "\(o.bgnbd.customers)"]
             if let reason = o.table.unavailableReason { out["unavailable"] = reason }
@@ -85,14 +85,15 @@ extension PipelineRunner {
             return [:]
         case .churn:
             let c = ChurnTable.compute(try loadFeatures(), clv: try loadCLV().table, profit: try loadProfit(), config.churn, threads: threads)
-            try store.save(churn: c)
+            saveInBackground { try $0.save(churn: c) }
             churn = c
             return ["flagged": "\(c.flags.filter { !$0.isEmpty }.count)"]
         case .tier:
             let previous = try PreviousRun.read(previousRun)
             let t = TierTable.compute(try loadFeatures(), rfm: try loadRFM(), profit: try loadProfit(), churn: try loadChurn(),
                                       clvAvailable: try loadCLV().table.available, previous: previous, config.tier)
-            try store.save(tier: t, previousRun: previousRun)
+            let previousRun = previousRun
+            saveInBackground { try $0.save(tier: t, previousRun: previousRun) }
             tier = t
             return ["moved": "\(t.driver.filter { !$0.isEmpty }.count)"]
         case .report:
@@ -105,6 +106,15 @@ extension PipelineRunner {
     /// features table: on L writing and syncing it (166 MB) took 0.6 s, which the run waited
     /// for before publishing, while building it again from ingest's table takes 0.25 s. Such
     /// a run leaves features unrecorded, so the next run builds it.
+    /// Saves a stage's table on the sync thread while the next stages run, as the features
+    /// table is: they take the result from memory, and the run waits for the save before it
+    /// records the stage or publishes (see `BackgroundSync`). On the critical path the saves
+    /// of clv, churn and tier had taken 0.03, 0.07 and 0.1 s on L.
+    func saveInBackground(_ save: @escaping (StageStore) throws -> Void) {
+        let store = self.store!
+        store.sync.perform { try save(store) }
+    }
+
     func savesResult(of stage: StageName) -> Bool {
         !(options.rfmOnly && stage == .features)
     }
