@@ -32,6 +32,50 @@ public func parallelMap<T>(_ count: Int, threads: Int, chunk: Int = 16_384, init
 /// results in the jobs' order; the first job's error in that order is thrown. Put the
 /// longest jobs first: they start first.
 public func runConcurrently<T>(_ jobs: [() throws -> T], threads: Int) throws -> [T] {
-    let results = parallelMap(jobs.count, threads: threads, chunk: 1, initial: Result<T, Error>?.none) { i in Result { try jobs[i]() } }
+    var results = [Result<T, Error>?](repeating: nil, count: jobs.count)
+    results.withUnsafeMutableBufferPointer { out in
+        let out = out
+        runJobs(jobs.count, threads: threads) { i in out[i] = Result { try jobs[i]() } }
+    }
     return try results.map { try $0!.get() }
+}
+
+/// Runs jobs 0..<count, up to `threads` at a time, the calling thread taking its share, and
+/// returns when all are done. Each job may run its own loops in parallel (`forEachChunk`):
+/// jobs are not `concurrentPerform` iterations, since libdispatch runs a `concurrentPerform`
+/// called inside another on the calling thread alone, which had left the clv stage (one of
+/// three stages run at once) and the report's customers.csv (one of its files) on one core.
+/// The other threads come from serial queues of their own, which Dispatch always gives a
+/// thread, so a job that waits on more jobs cannot starve them.
+public func runJobs(_ count: Int, threads: Int, _ body: (Int) -> Void) {
+    let workers = min(max(1, threads), count)
+    guard workers > 1 else {
+        for i in 0..<count { body(i) }
+        return
+    }
+    withoutActuallyEscaping(body) { body in
+        let jobs = JobCounter(count: count)
+        let group = DispatchGroup()
+        func work() { while let i = jobs.take() { body(i) } }
+        for w in 1..<workers { DispatchQueue(label: "tierwise.job.\(w)").async(group: group, execute: work) }
+        work()
+        group.wait()
+    }
+}
+
+/// The next job to start, shared by `runJobs`' threads.
+private final class JobCounter: @unchecked Sendable {
+    private let lock = DispatchSemaphore(value: 1)
+    private var next = 0
+    private let count: Int
+
+    init(count: Int) { self.count = count }
+
+    func take() -> Int? {
+        lock.wait()
+        defer { lock.signal() }
+        guard next < count else { return nil }
+        next += 1
+        return next - 1
+    }
 }
