@@ -36,7 +36,9 @@ public enum SummaryBuilder {
                                         dataQualityStatus: rejected == 0 ? "ok" : "rejects")
 
         // Profit and the Pareto curve (customers by profit, best first).
-        let byProfit = d.profit.profit.sorted(by: >)
+        // Sorted by the radix order's keys, which it also returns sorted: the values in order
+        // without a comparison sort of every customer.
+        let byProfit = RadixOrder.ascending(d.profit.profit.map { ~RadixOrder.key($0) }).keys.map { Int64(bitPattern: ~$0 ^ (1 << 63)) }
         var pareto: [[Double]] = [[0, 0]]
         var top20: Double? = nil
         let positive = total(byProfit)
@@ -168,22 +170,25 @@ public enum SummaryBuilder {
         }
         let tierMovement = Summary.TierMovement(previousRun: d.previousRun, matrix: movement, moved: up + down, up: up, down: down)
 
-        // Managers.
-        var managers: [String: (count: Int, tiers: [Int], profit: Int128, watch: Int, risk: Int128)] = [:]
+        // Managers, summed by the manager column's codes: a dictionary by name, updated for
+        // every customer, copied each manager's tier counts at every update.
+        let managerCodes = t.manager.codes, managerNames = t.manager.values
+        let tierCount = Tier.allCases.count
+        var perManager = [Int](repeating: 0, count: managerNames.count), watchPerManager = perManager
+        var tiersPerManager = [Int](repeating: 0, count: managerNames.count * tierCount)
+        var profitPerManager = [Int128](repeating: 0, count: managerNames.count), riskPerManager = profitPerManager
         for i in 0..<n {
-            var m = managers[t.manager[i]] ?? (0, [0, 0, 0, 0], 0, 0, 0)
-            m.count += 1
-            m.tiers[Int(tiers[i].rawValue)] += 1
-            m.profit += Int128(d.profit.profit[i])
-            if !d.churn.flags[i].isEmpty { m.watch += 1 }
-            m.risk += Int128(d.churn.valueAtRisk[i] ?? 0)
-            managers[t.manager[i]] = m
+            let m = Int(managerCodes[i])
+            perManager[m] += 1
+            tiersPerManager[m * tierCount + Int(tiers[i].rawValue)] += 1
+            profitPerManager[m] += Int128(d.profit.profit[i])
+            if !d.churn.flags[i].isEmpty { watchPerManager[m] += 1 }
+            riskPerManager[m] += Int128(d.churn.valueAtRisk[i] ?? 0)
         }
-        let managerRows = managers.keys.sorted().map { id -> Summary.ManagerRow in
-            let m = managers[id]!
-            return Summary.ManagerRow(managerId: id, customers: m.count,
-                                      byTier: Dictionary(uniqueKeysWithValues: Tier.allCases.map { ($0.name, m.tiers[Int($0.rawValue)]) }),
-                                      profit: money(m.profit), watchlistCustomers: m.watch, valueAtRisk: clvKnown ? money(m.risk) : nil)
+        let managerRows = managerNames.indices.filter { perManager[$0] > 0 }.sorted { managerNames[$0] < managerNames[$1] }.map { m -> Summary.ManagerRow in
+            Summary.ManagerRow(managerId: managerNames[m], customers: perManager[m],
+                               byTier: Dictionary(uniqueKeysWithValues: Tier.allCases.map { ($0.name, tiersPerManager[m * tierCount + Int($0.rawValue)]) }),
+                               profit: money(profitPerManager[m]), watchlistCustomers: watchPerManager[m], valueAtRisk: clvKnown ? money(riskPerManager[m]) : nil)
         }
 
         return Summary(toolVersion: d.toolVersion, asOf: t.window.asOf.description, windowDays: t.window.windowDays, reportingCurrency: d.currency,
@@ -192,13 +197,15 @@ public enum SummaryBuilder {
                        tierMovement: tierMovement, managers: managerRows, dataQuality: d.dataQuality, notes: notes)
     }
 
-    /// Flagged customers by value at risk (unknown last), then by customer id.
+    /// Flagged customers by value at risk (unknown last), then by severity, then by customer id.
+    ///
+    /// Two stable radix passes (the list is made before any output file is started): by
+    /// severity, then by value at risk, so that equal values keep the severity order and equal
+    /// both keep the customers' order.
     public static func watchlistOrder(_ d: ReportData) -> [Int] {
-        (0..<d.features.count).filter { !d.churn.flags[$0].isEmpty }.sorted { a, b in
-            let va = d.churn.valueAtRisk[a] ?? Int64.min, vb = d.churn.valueAtRisk[b] ?? Int64.min
-            if va != vb { return va > vb }
-            if d.churn.severity[a] != d.churn.severity[b] { return d.churn.severity[a].rawValue > d.churn.severity[b].rawValue }
-            return a < b
-        }
+        let flagged = (0..<d.features.count).filter { !d.churn.flags[$0].isEmpty }
+        let bySeverity = RadixOrder.ascending(flagged.map { ~UInt64(d.churn.severity[$0].rawValue) }).order
+        let byValue = RadixOrder.ascending(bySeverity.map { ~RadixOrder.key(d.churn.valueAtRisk[flagged[Int($0)]] ?? Int64.min) }).order
+        return byValue.map { flagged[Int(bySeverity[Int($0)])] }
     }
 }

@@ -60,6 +60,16 @@ func sampleTransactionRows() throws -> Int {
     #expect(tierTotal == 2000)
     let watch = TestSupport.records(run + "/watchlist.csv")
     #expect(watch.count == customers.filter { !($0["churn_flags"] ?? "").isEmpty }.count)
+    // In order of value at risk (none last), then severity, then customer id.
+    let severity = ["watch": 1, "warning": 2, "critical": 3]
+    func watchKey(_ r: [String: String]) -> (Double, Int, String) {
+        (Double(r["value_at_risk"] ?? "") ?? -.infinity, severity[r["churn_severity"] ?? ""] ?? 0, r["customer_id"] ?? "")
+    }
+    #expect(zip(watch, watch.dropFirst()).allSatisfy { a, b in
+        let (x, y) = (watchKey(a), watchKey(b))
+        return x.0 != y.0 ? x.0 > y.0 : x.1 != y.1 ? x.1 > y.1 : x.2 < y.2
+    })
+    #expect(watch.map { $0["position"] ?? "" } == (1...watch.count).map(String.init))
     // Explain answers for a customer of the sample.
     let id = customers[17]["customer_id"]!
     let explained = try TestSupport.run(["explain", id, "--run", run])
