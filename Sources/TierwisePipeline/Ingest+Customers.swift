@@ -47,11 +47,11 @@ extension Ingest {
     /// shard's row is UNKNOWN_CUSTOMER (it does not know their customers).
     func readAccounts(_ spec: InputSpec, into state: inout IngestState, rejects: RejectWriter, currencies: CurrencyTable,
                       filter: ShardFilter? = nil) throws {
-        let products = Vocabulary(contract: Product.named, labels: spec.productLabels)
+        let tables = CheckedAccount.Tables(products: Vocabulary(contract: Product.named, labels: spec.productLabels), currencies: currencies)
         let shard = filter?.shard
         let counts = try eachRow("accounts", spec, columns: AccountColumns.all, required: ["account_id", "customer_id", "product", "balance"],
                                  rejects: rejects, shard: shard, index: AccountFieldIndex.init,
-                                 check: { fields, ix in CheckedAccount(fields, ix, products: products, currencies: currencies) }) { fields, ix, checked, rejectRow in
+                                 check: { fields, ix in CheckedAccount(fields, ix, tables: tables) }) { fields, ix, checked, rejectRow in
             var mine = shard?.ownsUnattributed ?? true
             func reject(_ reason: RejectReason, _ field: String, _ detail: String) throws -> RowOutcome? {
                 guard mine else { return nil }
