@@ -36,9 +36,7 @@ public enum SummaryBuilder {
                                         dataQualityStatus: rejected == 0 ? "ok" : "rejects")
 
         // Profit and the Pareto curve (customers by profit, best first).
-        // Sorted by the radix order's keys, which it also returns sorted: the values in order
-        // without a comparison sort of every customer.
-        let byProfit = RadixOrder.ascending(d.profit.profit.map { ~RadixOrder.key($0) }).keys.map { Int64(bitPattern: ~$0 ^ (1 << 63)) }
+        let byProfit = d.profit.profit.sorted(by: >)
         var pareto: [[Double]] = [[0, 0]]
         var top20: Double? = nil
         let positive = total(byProfit)
