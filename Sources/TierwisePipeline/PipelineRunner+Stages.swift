@@ -102,10 +102,6 @@ extension PipelineRunner {
         }
     }
 
-    /// Whether `stage` saves its result for later runs. An RFM-only run does not save the
-    /// features table: on L writing and syncing it (166 MB) took 0.6 s, which the run waited
-    /// for before publishing, while building it again from ingest's table takes 0.25 s. Such
-    /// a run leaves features unrecorded, so the next run builds it.
     /// Saves a stage's table on the sync thread while the next stages run, as the features
     /// table is: they take the result from memory, and the run waits for the save before it
     /// records the stage or publishes (see `BackgroundSync`). On the critical path the saves
@@ -115,6 +111,10 @@ extension PipelineRunner {
         store.sync.perform { try save(store) }
     }
 
+    /// Whether `stage` saves its result for later runs. An RFM-only run does not save the
+    /// features table: on L writing and syncing it (166 MB) took 0.6 s, which the run waited
+    /// for before publishing, while building it again from ingest's table takes 0.25 s. Such
+    /// a run leaves features unrecorded, so the next run builds it.
     func savesResult(of stage: StageName) -> Bool {
         !(options.rfmOnly && stage == .features)
     }
