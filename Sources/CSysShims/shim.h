@@ -196,12 +196,9 @@ static inline void CSysShims_releaseFreeMemory(void) { malloc_trim(0); }
 /* Blocks of at least `bytes` get their own mapping, given back to the system when freed;
    a fixed threshold also stops glibc from raising it after each large free. */
 static inline void CSysShims_mapAllocationsFrom(int bytes) { mallopt(M_MMAP_THRESHOLD, bytes); }
-/* How much free memory at the top of a heap glibc keeps instead of giving it back at once. */
-static inline void CSysShims_keepFreeHeapUpTo(int bytes) { mallopt(M_TRIM_THRESHOLD, bytes); }
 #else
 static inline void CSysShims_releaseFreeMemory(void) {}
 static inline void CSysShims_mapAllocationsFrom(int bytes) { (void)bytes; }
-static inline void CSysShims_keepFreeHeapUpTo(int bytes) { (void)bytes; }
 #endif
 
 #endif

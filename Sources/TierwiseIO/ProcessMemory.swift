@@ -16,17 +16,6 @@ public enum ProcessMemory {
     /// chunks of ingest, stay on the heap, where reusing them costs no page faults.
     public static func mapLargeAllocations() { SystemCalls.mapAllocations(from: 4 << 20) }
 
-    /// Runs `body` with glibc keeping up to 8 MiB of freed memory at the top of each heap,
-    /// instead of the 128 KiB that a fixed mapping threshold leaves it. Ingest allocates and
-    /// frees a few MiB for every chunk it reads (the records, the validated rows); given back
-    /// at each free, every chunk came back as fresh pages, and those page faults were a
-    /// quarter of the transactions pass's system time. The heaps are trimmed when the stage ends.
-    public static func keepingFreedChunks<R>(_ body: () throws -> R) rethrows -> R {
-        SystemCalls.keepFreeHeap(upTo: 8 << 20)
-        defer { SystemCalls.keepFreeHeap(upTo: 128 << 10) }
-        return try body()
-    }
-
     /// Moves `count` values from `source` to `target` a few MB at a time, giving each slice's
     /// old pages back to the system once it is moved (MADV_DONTNEED), so that moving a large
     /// buffer never has both copies resident: the customer records are tens of MB and are

@@ -162,10 +162,6 @@ enum SystemCalls {
         CSysShims_mapAllocationsFrom(Int32(bytes))
     }
 
-    static func keepFreeHeap(upTo bytes: Int) {
-        CSysShims_keepFreeHeapUpTo(Int32(bytes))
-    }
-
     /// Gives back the whole pages inside `bytes` (MADV_DONTNEED): they read as zeros after.
     static func discardPages(_ bytes: UnsafeMutableRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }

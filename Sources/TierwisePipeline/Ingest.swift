@@ -32,9 +32,7 @@ struct Ingest {
         let filter = shard.map { ShardFilter(shard: $0) }
         if let spec = config.customers { try readCustomers(spec, into: &state, rejects: rejects, filter: filter) }
         if let spec = config.accounts { try readAccounts(spec, into: &state, rejects: rejects, currencies: currencies, filter: filter) }
-        try ProcessMemory.keepingFreedChunks {
-            try readTransactions(config.transactions, into: &state, rejects: rejects, currencies: currencies, filter: filter)
-        }
+        try readTransactions(config.transactions, into: &state, rejects: rejects, currencies: currencies, filter: filter)
         _ = try rejects.finish()
         return state
     }
