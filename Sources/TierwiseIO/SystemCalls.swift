@@ -41,24 +41,13 @@ enum SystemCalls {
         }
     }
 
-    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Int32? {
-        var offset = 0
-        while offset < buffer.count {
-            let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            if n < 0 {
-                if errno == EINTR { continue }
-                return errno
-            }
-            offset += n
-        }
-        return nil
-    }
-
-    /// Writes all of `buffer` at `offset` in the file (pwrite), leaving the file position alone.
-    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int64) -> Int32? {
+    /// Writes all of `buffer`, at the file position or, with `offset`, at that place in the
+    /// file (pwrite, leaving the position alone); the errno on failure.
+    static func writeAll(_ fd: Int32, _ buffer: UnsafeRawBufferPointer, at offset: Int64? = nil) -> Int32? {
         var done = 0
         while done < buffer.count {
-            let n = pwrite(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset) + off_t(done))
+            let from = buffer.baseAddress! + done, count = buffer.count - done
+            let n = offset.map { pwrite(fd, from, count, off_t($0) + off_t(done)) } ?? Glibc.write(fd, from, count)
             if n < 0 {
                 if errno == EINTR { continue }
                 return errno
