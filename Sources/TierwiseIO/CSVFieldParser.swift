@@ -9,7 +9,9 @@ import Glibc
 /// The record's bytes come from `RecordChunker`, which already knows where records end;
 /// libcsv then does the RFC 4180 unquoting. Fields are copied into one reused arena that
 /// libcsv's callbacks reach through a plain pointer (no reference counting per field), so
-/// parsing a record allocates nothing once the arena has grown to the longest record.
+/// parsing a record allocates nothing once the arena has grown to the longest record. A
+/// record with nothing to unquote or trim is split without libcsv, 16 bytes at a time, and
+/// `parseInPlace` leaves its fields where the record lies.
 /// A final class because it owns libcsv's parser and the arena, freed in `deinit`.
 public final class CSVFieldParser {
     public enum Outcome: Equatable, Sendable {
@@ -31,6 +33,7 @@ public final class CSVFieldParser {
         /// split where it lies (`parsePlain`).
         @usableFromInline var base: UnsafeRawPointer
         var capacity: Int
+        /// How much of the arena libcsv's callbacks have filled in the record being parsed.
         var used = 0
         @usableFromInline var starts: UnsafeMutablePointer<Int>
         @usableFromInline var ends: UnsafeMutablePointer<Int>
@@ -150,7 +153,6 @@ public final class CSVFieldParser {
         if seen == 1 && onlySpaces { seen = 0 }
         f.pointee.seen = seen
         f.pointee.hasNUL = zeros != 0
-        f.pointee.used = n
         f.pointee.base = UnsafeRawPointer(arena)
         return seen > maxFields ? .tooManyFields : .ok
     }
@@ -175,7 +177,6 @@ public final class CSVFieldParser {
         guard seen >= 0 else { return nil }
         f.pointee.seen = seen
         f.pointee.hasNUL = false
-        f.pointee.used = inPlace ? 0 : n
         f.pointee.base = source
         return seen > f.pointee.maxFields ? .tooManyFields : .ok
     }

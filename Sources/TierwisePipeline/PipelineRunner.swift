@@ -235,7 +235,7 @@ public final class PipelineRunner {
             return finish(published: true, message: "RFM-only run finished, outputs published")
         }
         // rfm, clv and profit depend only on the features: run them at the same time.
-        let parallel: [StageName] = [.clv, .rfm, .profit]
+        let parallel: [StageName] = [.rfm, .clv, .profit]
         if !failed.contains(.features) && parallel.contains(where: mustRun.contains) {
             do { _ = try loadFeatures() } catch { failed.insert(.features) }
         }
@@ -244,7 +244,7 @@ public final class PipelineRunner {
         succeeded.withUnsafeMutableBufferPointer { ok in
             let ok = ok
             // Jobs rather than concurrentPerform iterations, so that each stage's own parallel
-            // loops get every core (see `runJobs`); clv, the longest, starts first.
+            // loops get every core (see `runJobs`). All three start at once.
             runJobs(parallel.count, threads: parallel.count) { k in
                 ok[k] = execute(parallel[k], failed: snapshot)
             }
