@@ -165,29 +165,21 @@ public final class RecordChunker {
         chunk.starts.append(contentsOf: repeatElement(0, count: offsets.count))
         chunk.ends.append(contentsOf: repeatElement(0, count: offsets.count))
         chunk.lines.append(contentsOf: repeatElement(0, count: offsets.count))
-        var recordStart = recordStart, recordLine = recordLine, line = line
         chunk.starts.withUnsafeMutableBufferPointer { starts in
             chunk.ends.withUnsafeMutableBufferPointer { ends in
                 chunk.lines.withUnsafeMutableBufferPointer { lines in
                     for offset in offsets {
                         let end = start + offset
                         line += 1
-                        if end - recordStart > options.maxRecordBytes && oversizedRecordLine == nil { oversizedRecordLine = recordLine }
-                        if end > recordStart {
-                            starts[kept] = recordStart
-                            ends[kept] = end
-                            lines[kept] = recordLine
-                            kept += 1
-                        }
-                        recordStart = end + 1
-                        recordLine = line
+                        guard let record = close(at: end, next: end + 1) else { continue }
+                        starts[kept] = record.start
+                        ends[kept] = end
+                        lines[kept] = record.line
+                        kept += 1
                     }
                 }
             }
         }
-        self.recordStart = recordStart
-        self.recordLine = recordLine
-        self.line = line
         let unused = chunk.starts.count - kept
         chunk.starts.removeLast(unused)
         chunk.ends.removeLast(unused)
@@ -195,14 +187,23 @@ public final class RecordChunker {
     }
 
     private func endRecord(at end: Int, next: Int) {
+        guard let record = close(at: end, next: next) else { return }
+        pending.starts.append(record.start)
+        pending.ends.append(end)
+        pending.lines.append(record.line)
+    }
+
+    /// Ends the record being scanned at `end`, the next one starting at `next`, and gives the
+    /// ended record's start and line, or nil when it is empty (a blank line is no record).
+    /// A record over `maxRecordBytes` is noted for `next()` to report.
+    @inline(__always)
+    private func close(at end: Int, next: Int) -> (start: Int, line: Int)? {
         if end - recordStart > options.maxRecordBytes && oversizedRecordLine == nil { oversizedRecordLine = recordLine }
-        if end > recordStart {
-            pending.starts.append(recordStart)
-            pending.ends.append(end)
-            pending.lines.append(recordLine)
+        defer {
+            recordStart = next
+            recordLine = line
         }
-        recordStart = next
-        recordLine = line
+        return end > recordStart ? (recordStart, recordLine) : nil
     }
 
     /// True when the unterminated last record has data on a line after the one its quote
