@@ -24,17 +24,23 @@ import Testing
     /// A job's own parallel loop gets more than one thread. (libdispatch runs a
     /// `concurrentPerform` nested in another on one thread: the clv stage, run beside rfm and
     /// profit, and the report's customers.csv, run beside the other files, had lost their
-    /// parallel loops that way.)
+    /// parallel loops that way.) Dispatch lends the loop a second thread only when it has
+    /// one free, which it may not while the other test suites run, so the loop gets up to ten
+    /// tries; a nested loop never gets one.
     @Test func aJobsOwnLoopRunsOnSeveralThreads() {
-        let seen = ThreadSet()
-        runJobs(2, threads: 2) { job in
-            guard job == 0 else { return }
-            forEachChunk(8, threads: 2, chunk: 1) { _ in
-                seen.insert()
-                Thread.sleep(forTimeInterval: 0.02)
+        var most = 0
+        for _ in 0..<10 where most < 2 {
+            let seen = ThreadSet()
+            runJobs(2, threads: 2) { job in
+                guard job == 0 else { return }
+                forEachChunk(8, threads: 2, chunk: 1) { _ in
+                    seen.insert()
+                    Thread.sleep(forTimeInterval: 0.02)
+                }
             }
+            most = max(most, seen.count)
         }
-        #expect(seen.count > 1)
+        #expect(most > 1)
     }
 
     /// Thread identities seen, from any thread.
