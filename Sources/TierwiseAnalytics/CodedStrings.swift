@@ -9,8 +9,10 @@ public struct CodedStrings: RandomAccessCollection, Sendable, Equatable {
     public private(set) var codes: [Int32] = []
     /// The distinct values, in order of first appearance.
     public private(set) var values: [String] = []
-    /// Value → code, so `append` interns in O(1).
-    private var codeOf: [String: Int32] = [:]
+    /// Value → code, so `append` interns in O(1). Keyed by bytes (an `IdInterner`, whose
+    /// indexes are given in first-insertion order, as the codes are): a dump's row is coded
+    /// from its field's bytes, with no `String` made unless the value is new.
+    private var codeOf = IdInterner(capacity: 256)
     /// The code of "", which every customer without a value takes: no hashing for it.
     private var emptyCode: Int32 = -1
 
@@ -32,14 +34,25 @@ public struct CodedStrings: RandomAccessCollection, Sendable, Equatable {
     /// Replaces row i. A value no row uses any more stays among `values`.
     public mutating func set(_ i: Int, _ s: String) { codes[i] = code(s) }
 
+    /// Replaces row i with the value spelled by `bytes` (UTF-8); nil or empty is "".
+    public mutating func set(_ i: Int, bytes: UnsafeRawBufferPointer?) { codes[i] = code(bytes ?? UnsafeRawBufferPointer(start: nil, count: 0)) }
+
     /// The code of `s`, adding it to the values when new.
     private mutating func code(_ s: String) -> Int32 {
         if s.isEmpty, emptyCode >= 0 { return emptyCode }
-        if let code = codeOf[s] { return code }
-        if s.isEmpty { emptyCode = Int32(values.count) }
-        let code = Int32(values.count)
-        codeOf[s] = code
-        values.append(s)
+        var s = s
+        return s.withUTF8 { code(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The code of the value spelled by `bytes`, adding it to the values when new.
+    @inline(__always)
+    private mutating func code(_ bytes: UnsafeRawBufferPointer) -> Int32 {
+        if bytes.isEmpty, emptyCode >= 0 { return emptyCode }
+        let code = codeOf.intern(bytes)
+        if Int(code) == values.count {
+            values.append(String(decoding: bytes, as: UTF8.self))
+            if bytes.isEmpty { emptyCode = code }
+        }
         return code
     }
 
@@ -52,12 +65,7 @@ public struct CodedStrings: RandomAccessCollection, Sendable, Equatable {
         out.codes.reserveCapacity(order.count)
         for i in order {
             let old = Int(codes[i])
-            if renumbered[old] < 0 {
-                renumbered[old] = Int32(out.values.count)
-                out.codeOf[values[old]] = renumbered[old]
-                out.values.append(values[old])
-                if values[old].isEmpty { out.emptyCode = renumbered[old] }
-            }
+            if renumbered[old] < 0 { renumbered[old] = out.code(values[old]) }
             out.codes.append(renumbered[old])
         }
         return out

@@ -55,6 +55,18 @@ public struct ProfileTable: RandomAccessCollection, Sendable {
         }
     }
 
+    /// Replaces row i with a customers dump row's values, the texts as the field's bytes (nil
+    /// when empty): coding them from bytes costs no `String` per row, and the dump's rows are
+    /// taken on one thread in file order.
+    public mutating func set(_ i: Int, onboardedOn: Day?, riskRating: Int8?, segment: UnsafeRawBufferPointer?, branch: UnsafeRawBufferPointer?,
+                             manager: UnsafeRawBufferPointer?) {
+        onboarded[i] = onboardedOn?.number ?? Int32.min
+        risk[i] = riskRating ?? 0
+        self.segment.set(i, bytes: segment)
+        self.branch.set(i, bytes: branch)
+        self.manager.set(i, bytes: manager)
+    }
+
     public mutating func append(_ p: CustomerProfile) {
         onboarded.append(p.onboardedOn?.number ?? Int32.min)
         risk.append(p.riskRating ?? 0)

@@ -46,6 +46,14 @@ final class CSVInputFile {
         return "\(path): the name suggests \(named.rawValue == "none" ? "no compression" : named.rawValue) but the file is \(opened.compression.rawValue == "none" ? "not compressed" : opened.compression.rawValue + "-compressed"); it is read as its bytes say"
     }
 
+    /// About how many data records an uncompressed file holds, from its size and the first
+    /// chunk's bytes per record; nil for a compressed file, whose size says little. Lets a
+    /// reader size its tables once instead of growing them by copies.
+    var expectedRecords: Int? {
+        guard opened.compression == .none, let first = firstChunk, first.count > 1, first.bytes.count > 0 else { return nil }
+        return Int(Double(opened.file.sizeAtOpen) * Double(first.count) / Double(first.bytes.count))
+    }
+
     /// The next chunk of data records; the header is skipped.
     func next() throws -> (chunk: RecordChunk, firstRecord: Int)? {
         if let c = firstChunk {

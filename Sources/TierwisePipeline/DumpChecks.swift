@@ -1,28 +1,26 @@
 import TierwiseAnalytics
 
-/// A customers row's own fields, checked on a worker (`Ingest.eachRow`): the profile, or why
-/// the row is rejected or left out. The checks and their order are the rules' own; what
-/// needs the dump so far (a repeated customer) is decided afterwards, in file order.
+/// A customers row's own fields, checked on a worker (`Ingest.eachRow`): the onboarding day
+/// and risk rating, or why the row is rejected or left out. The checks and their order are
+/// the rules' own; what needs the dump so far (a repeated customer) is decided afterwards, in
+/// file order, where the texts (segment, branch, manager) are coded from the row's bytes.
 enum CheckedCustomer {
-    case profile(CustomerProfile)
+    case profile(onboardedOn: Day?, riskRating: Int8?)
     case rejected(RejectReason, String, String)
     case afterAsOf
 
     init(_ fields: DumpFields, _ ix: CustomerFieldIndex, asOf: Day) {
-        var profile = CustomerProfile()
+        var onboarded: Day?, risk: Int8?
         if let result = fields.with(ix.onboardedOn, { DayParser.parse($0, utcOffsetSeconds: 0) }) {
             guard case .day(let d) = result else { self = .rejected(.badDate, "onboarded_on", "expected a date YYYY-MM-DD"); return }
             if d > asOf { self = .afterAsOf; return }
-            profile.onboardedOn = d
+            onboarded = d
         }
         if let text = fields.string(ix.riskRating) {
             guard let v = Int8(text), v >= 1, v <= 10 else { self = .rejected(.badRiskRating, "risk_rating", "expected a whole number 1 to 10"); return }
-            profile.riskRating = v
+            risk = v
         }
-        profile.segment = fields.string(ix.segment)
-        profile.branch = fields.string(ix.branch)
-        profile.manager = fields.string(ix.manager)
-        self = .profile(profile)
+        self = .profile(onboardedOn: onboarded, riskRating: risk)
     }
 }
 

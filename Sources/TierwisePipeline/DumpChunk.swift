@@ -50,6 +50,10 @@ struct DumpFields {
     }
 
     func string(_ index: Int?) -> String? { with(index) { String(decoding: $0, as: UTF8.self) } }
+
+    /// The field's bytes, nil when empty; valid as long as the fields are (see `DumpChunk.withFields`).
+    @inline(__always)
+    func bytes(_ index: Int?) -> UnsafeRawBufferPointer? { with(index) { $0 } }
 }
 
 /// Parses dump chunks and checks each sound record's own fields with `check`; one per worker

@@ -155,3 +155,23 @@ struct DenseFigures {
     moved.append("M3"); moved.append(""); moved.append("M4")
     #expect(moved.codes.suffix(3) == [1, 2, 3] && moved.values.count == 4)
 }
+
+/// A dump's row is coded from its field's bytes: the same codes as from strings, nil and
+/// empty both read as "", and two spellings that Swift's `String` compares equal (a
+/// precomposed é and e + combining acute) stay two values, each read back as written.
+@Test func codedStringsFromBytes() {
+    var coded = CodedStrings(["", "", "", "", ""])
+    func set(_ i: Int, _ s: String?) {
+        guard let s else { coded.set(i, bytes: nil); return }
+        var text = s
+        text.withUTF8 { coded.set(i, bytes: UnsafeRawBufferPointer($0)) }
+    }
+    set(0, "M1"); set(1, nil); set(2, "M2"); set(3, "M1"); set(4, "")
+    #expect(Array(coded) == ["M1", "", "M2", "M1", ""])
+    #expect(coded.codes[0] == coded.codes[3] && coded.codes[1] == coded.codes[4] && coded.codes[0] != coded.codes[2])
+    set(1, "Ren\u{E9}"); set(2, "Rene\u{301}")
+    #expect(coded.codes[1] != coded.codes[2])
+    #expect(Array(coded[1].utf8) == Array("Ren\u{E9}".utf8) && Array(coded[2].utf8) == Array("Rene\u{301}".utf8))
+    coded.append("Ren\u{E9}")
+    #expect(coded.codes[5] == coded.codes[1])
+}
