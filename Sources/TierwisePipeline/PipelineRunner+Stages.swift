@@ -21,7 +21,6 @@ extension PipelineRunner {
             }
             var state = try ingest.run(rejectsPath: store.path("rejects.csv"))
             ProgressLine.shared.clear()
-            for i in state.activity.indices { state.activity[i].settle() }
             // Account ids are only needed to read the dumps (the table does not keep them);
             // dropping them lowers the features stage's peak.
             state.accountIds = IdInterner()
