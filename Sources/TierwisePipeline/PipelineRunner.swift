@@ -35,6 +35,12 @@ public final class PipelineRunner {
     var window: AnalysisWindow!
     var inputIdentity: [String] = []
     var inputHashes: [String: String] = [:]
+    /// The input files still being hashed, until `identifyInputs` takes their identities.
+    private var pendingIdentity: (files: [(name: String, path: String)], hashing: InputIdentification)?
+    private let identityLock = NSLock()
+    /// Every stage's fingerprint, once worked out (`fingerprint(of:)`).
+    private var fingerprints: [StageName: String]?
+    private let fingerprintsLock = NSLock()
     /// Shard mode (issue 9): the ingest fingerprint without the shard, which the merge checks.
     var unshardedIngestFingerprint: String?
     /// The same without the transactions' paths and identity, for shards of a split export (`--shard-input`).
@@ -101,14 +107,10 @@ public final class PipelineRunner {
                 files.append((name, path))
             }
         }
-        // The files are hashed at the same time, one per core; the identities keep the files' order.
-        let hashLimit = config.run.hashLimitBytes
-        let found = try runConcurrently(files.map { file in { try Fingerprint.identity(of: file.path, hashLimit: hashLimit) } }, threads: options.threads)
-        for (file, id) in zip(files, found) {
-            identities.append("\(file.name) \(id.text)")
-            if let sha = id.sha256 { inputHashes[file.path] = sha }
-        }
         inputIdentity = identities
+        // The files are hashed on threads of their own, one per core, while the run goes on;
+        // `identifyInputs` waits for them where the identities are needed.
+        pendingIdentity = (files, InputIdentification(paths: files.map(\.path), hashLimit: config.run.hashLimitBytes, threads: options.threads))
         let asOf = try resolveAsOf()
         window = AnalysisWindow(asOf: asOf, windowDays: config.windowDays, recentDays: config.recentDays, salaryRecentDays: config.churn.salaryRecentDays)
         let workDir = (config.run.workDir ?? config.run.output + "/.work") + "/\(asOf)"
@@ -117,20 +119,25 @@ public final class PipelineRunner {
         previousRun = Self.previousRun(in: config.run.output, before: asOf)
 
         let saved = (try? store.loadJSON([String: StageRecord].self, "stages.json")) ?? [:]
-        let fingerprints = computeFingerprints()
         // Merge mode (issue 9): check the shards against this pipeline file, then stand their results in for ingest and features.
         if let merge = options.merge {
-            guard merge.splitInput ? merge.sharedFingerprint == sharedIngestFingerprint : merge.ingestFingerprint == fingerprints[.ingest] else {
+            let ingestFingerprint = try fingerprint(of: .ingest)
+            guard merge.splitInput ? merge.sharedFingerprint == sharedIngestFingerprint : merge.ingestFingerprint == ingestFingerprint else {
                 throw PipelineError(.usage, "the shards were made from other inputs, as-of date or ingest parameters than this pipeline file and flags give")
             }
             try merge.prepare(store, rejectThreshold: config.run.rejectThreshold, runner: self)
         }
         let forced: Set<StageName> = options.force ? Set(StageName.allCases) : (options.fromStage?.downstream ?? [])
         var mustRun: Set<StageName> = []
+        // Without a result of its own to reuse, ingest runs, and so does every stage after it:
+        // nothing then waits for the inputs' identity, which only says whether a saved result
+        // can be reused, until ingest records itself.
+        let ingestRuns = options.merge == nil && (forced.contains(.ingest) || saved[StageName.ingest.rawValue]?.status != .ok || !hasSavedResult(.ingest))
         for stage in StageName.allCases {
-            let upToDate = saved[stage.rawValue]?.fingerprint == fingerprints[stage] && saved[stage.rawValue]?.status == .ok
-                && (stage == .report ? FileSystem.exists(config.run.output + "/\(asOf)/_SUCCESS") : hasSavedResult(stage))
             if options.merge != nil && (stage == .ingest || stage == .features) { continue }  // issue 9: from the shards
+            if ingestRuns { mustRun.insert(stage); continue }
+            let upToDate = try saved[stage.rawValue]?.fingerprint == fingerprint(of: stage) && saved[stage.rawValue]?.status == .ok
+                && (stage == .report ? FileSystem.exists(config.run.output + "/\(asOf)/_SUCCESS") : hasSavedResult(stage))
             if forced.contains(stage) || !upToDate || stage.upstream.contains(where: mustRun.contains) { mustRun.insert(stage) }
         }
         logger.info("run starting", metadata: ["event": "run_start", "as_of": "\(asOf)", "work": "\(workDir)",
@@ -153,13 +160,13 @@ public final class PipelineRunner {
         /// Runs one stage unless an upstream stage failed; returns false when it failed or was skipped for that.
         func execute(_ stage: StageName, failed: Set<StageName>) -> Bool {
             if stage.upstream.contains(where: failed.contains) {
-                record(StageRecord(stage: stage, status: .skipped, fingerprint: fingerprints[stage]!, started: nil, seconds: 0,
+                record(StageRecord(stage: stage, status: .skipped, fingerprint: (try? fingerprint(of: stage)) ?? "", started: nil, seconds: 0,
                                    message: "not run: a stage it depends on failed"))
                 logger.warning("stage skipped: an upstream stage failed", metadata: ["stage": "\(stage.rawValue)", "event": "stage_skipped"])
                 return false
             }
             guard mustRun.contains(stage) else {
-                record(StageRecord(stage: stage, status: .upToDate, fingerprint: fingerprints[stage]!, started: saved[stage.rawValue]?.started,
+                record(StageRecord(stage: stage, status: .upToDate, fingerprint: (try? fingerprint(of: stage)) ?? "", started: saved[stage.rawValue]?.started,
                                    seconds: 0, message: options.merge != nil && (stage == .ingest || stage == .features) ? "from the shards (issue 9 merge)" : "up to date"))
                 logger.info("stage up to date, not run", metadata: ["stage": "\(stage.rawValue)", "event": "stage_skipped"])
                 return true
@@ -174,7 +181,7 @@ public final class PipelineRunner {
                 // What the stage freed goes back to the system, so the run's peak is its largest stage's.
                 ProcessMemory.releaseFree()
                 let seconds = RunClock.now() - t0
-                record(StageRecord(stage: stage, status: .ok, fingerprint: fingerprints[stage]!, started: started, seconds: seconds, message: nil))
+                record(StageRecord(stage: stage, status: .ok, fingerprint: try fingerprint(of: stage), started: started, seconds: seconds, message: nil))
                 var meta: Logger.Metadata = ["stage": "\(stage.rawValue)", "event": "stage_end", "seconds": "\(String(format: "%.3f", seconds))",
                                             "peak_rss_mib": "\(ProcessMemory.peakResidentMiB())"]
                 for (k, v) in counts { meta[k] = "\(v)" }
@@ -182,7 +189,7 @@ public final class PipelineRunner {
                 return true
             } catch {
                 let e = PipelineError.from(error)
-                record(StageRecord(stage: stage, status: .failed, fingerprint: fingerprints[stage]!, started: started,
+                record(StageRecord(stage: stage, status: .failed, fingerprint: (try? fingerprint(of: stage)) ?? "", started: started,
                                    seconds: RunClock.now() - t0, message: e.message))
                 recordsLock.lock()
                 failedError = failedError ?? e
@@ -195,6 +202,7 @@ public final class PipelineRunner {
         /// Every way a run ends: the stage records are kept so the next run can skip what is
         /// up to date; a failure leaves its manifest in the work folder.
         func finish(published: Bool, message: String) -> RunOutcome {
+            try? identifyInputs()  // for a failure manifest's input hashes
             var keep = saved
             // A stage is recorded as done only once its work table is on disk. When a sync
             // failed, none of this run's stages is: the next run redoes them.
@@ -271,6 +279,7 @@ public final class PipelineRunner {
     private func resolveAsOf() throws -> Day {
         if let d = config.run.asOf { return d }
         struct Cached: Codable { var inputs: [String]; var asOf: Day }
+        try identifyInputs()
         let cachePath = (config.run.workDir ?? config.run.output + "/.work") + "/as-of.json"
         if let bytes = FileSystem.readSmallFile(cachePath), let cached = try? JSONCoding.decode(Cached.self, from: Data(bytes)),
            cached.inputs == inputIdentity {
@@ -283,6 +292,30 @@ public final class PipelineRunner {
         try FileSystem.makeDirectories((config.run.workDir ?? config.run.output + "/.work"), mode: config.run.folderMode)
         try FileSystem.writeFile(cachePath, Array(try JSONCoding.encode(Cached(inputs: inputIdentity, asOf: d))), mode: config.run.fileMode)
         return d
+    }
+
+    /// Waits for the input files' hashes, started at the beginning of the run, and takes
+    /// their identities into `inputIdentity` and `inputHashes`, in the files' order.
+    func identifyInputs() throws {
+        identityLock.lock()
+        defer { identityLock.unlock() }
+        guard let (files, hashing) = pendingIdentity else { return }
+        for (file, id) in zip(files, try hashing.wait()) {
+            inputIdentity.append("\(file.name) \(id.text)")
+            if let sha = id.sha256 { inputHashes[file.path] = sha }
+        }
+        pendingIdentity = nil
+    }
+
+    /// A stage's fingerprint. The first call works every stage's out, after the inputs' identity.
+    private func fingerprint(of stage: StageName) throws -> String {
+        fingerprintsLock.lock()
+        defer { fingerprintsLock.unlock() }
+        if fingerprints == nil {
+            try identifyInputs()
+            fingerprints = computeFingerprints()
+        }
+        return fingerprints![stage]!
     }
 
     private func computeFingerprints() -> [StageName: String] {
