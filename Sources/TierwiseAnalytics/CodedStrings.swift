@@ -31,6 +31,10 @@ public struct CodedStrings: RandomAccessCollection, Sendable, Equatable {
 
     public mutating func append(_ s: String) { codes.append(code(s)) }
 
+    /// Appends a row holding "".
+    @inline(__always)
+    public mutating func appendEmpty() { codes.append(emptyCode >= 0 ? emptyCode : code("")) }
+
     /// Replaces row i. A value no row uses any more stays among `values`.
     public mutating func set(_ i: Int, _ s: String) { codes[i] = code(s) }
 

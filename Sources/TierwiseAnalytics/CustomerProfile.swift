@@ -67,6 +67,16 @@ public struct ProfileTable: RandomAccessCollection, Sendable {
         self.manager.set(i, bytes: manager)
     }
 
+    /// Appends a row that knows nothing, as `append(CustomerProfile())` does without making
+    /// and dropping a profile: ingest adds one for every new customer.
+    public mutating func appendEmpty() {
+        onboarded.append(Int32.min)
+        risk.append(0)
+        segment.appendEmpty()
+        branch.appendEmpty()
+        manager.appendEmpty()
+    }
+
     public mutating func append(_ p: CustomerProfile) {
         onboarded.append(p.onboardedOn?.number ?? Int32.min)
         risk.append(p.riskRating ?? 0)

@@ -36,7 +36,7 @@ public struct IngestState: Sendable {
     @inline(__always)
     mutating func customerWithoutActivity(_ bytes: UnsafeRawBufferPointer) -> Int32 {
         let index = customerIds.intern(bytes)
-        if Int(index) == profiles.count { profiles.append(CustomerProfile()) }
+        if Int(index) == profiles.count { profiles.appendEmpty() }
         return index
     }
 }

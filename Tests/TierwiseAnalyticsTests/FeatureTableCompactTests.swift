@@ -175,3 +175,21 @@ struct DenseFigures {
     coded.append("Ren\u{E9}")
     #expect(coded.codes[5] == coded.codes[1])
 }
+
+/// Ingest's empty profile for a new customer reads like `CustomerProfile()`, and setting a
+/// row afterwards from bytes gives what the fields said.
+@Test func profileTableEmptyRowsAndRowsFromBytes() {
+    var table = ProfileTable()
+    table.appendEmpty()
+    table.append(CustomerProfile(segment: "retail"))
+    table.appendEmpty()
+    #expect(table[0] == CustomerProfile() && table[2] == CustomerProfile() && table[1].segment == "retail")
+    var segment = "sme", manager = "M7"
+    segment.withUTF8 { s in
+        manager.withUTF8 { m in
+            table.set(2, onboardedOn: Day("2024-05-01"), riskRating: 4, segment: UnsafeRawBufferPointer(s), branch: nil, manager: UnsafeRawBufferPointer(m))
+        }
+    }
+    #expect(table[2] == CustomerProfile(onboardedOn: Day("2024-05-01"), segment: "sme", riskRating: 4, branch: nil, manager: "M7"))
+    #expect(table[0] == CustomerProfile())
+}
