@@ -24,11 +24,38 @@ public enum TestSupport {
         return packageRoot + "/.build/debug/tierwise"
     }
 
-    /// A new empty folder under the system's temporary folder.
+    /// A new empty folder under the system's temporary folder, removed when the test process
+    /// exits (`TIERWISE_KEEP_TEST_FOLDERS=1` keeps them, to look at what a test wrote): left
+    /// behind, a few hundred runs of the suite filled a developer's disk.
     public static func temporaryFolder(_ label: String = "tierwise-test") -> String {
         let path = NSTemporaryDirectory() + "\(label)-\(UUID().uuidString.prefix(8))"
         try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        made.add(path)
         return path
+    }
+
+    /// The folders `temporaryFolder` made in this process.
+    private static let made = MadeFolders()
+
+    private final class MadeFolders: @unchecked Sendable {
+        private let lock = NSLock()
+        private var paths: [String] = []
+
+        func add(_ path: String) {
+            lock.lock()
+            defer { lock.unlock() }
+            if paths.isEmpty && ProcessInfo.processInfo.environment["TIERWISE_KEEP_TEST_FOLDERS"] == nil {
+                atexit { TestSupport.made.removeAll() }
+            }
+            paths.append(path)
+        }
+
+        func removeAll() {
+            lock.lock()
+            defer { lock.unlock() }
+            for path in paths { try? FileManager.default.removeItem(atPath: path) }
+            paths = []
+        }
     }
 
     public static func write(_ path: String, _ text: String) {
