@@ -48,10 +48,12 @@ final class CSVInputFile {
 
     /// About how many data records an uncompressed file holds, from its size and the first
     /// chunk's bytes per record; nil for a compressed file, whose size says little. Lets a
-    /// reader size its tables once instead of growing them by copies.
+    /// reader size its tables once instead of growing them by copies. A first chunk of very
+    /// short (broken) rows counts as 8 bytes a row, so the guess stays within reason.
     var expectedRecords: Int? {
         guard opened.compression == .none, let first = firstChunk, first.count > 1, first.bytes.count > 0 else { return nil }
-        return Int(Double(opened.file.sizeAtOpen) * Double(first.count) / Double(first.bytes.count))
+        let bytesPerRecord = max(8, Double(first.bytes.count) / Double(first.count))
+        return Int(Double(opened.file.sizeAtOpen) / bytesPerRecord)
     }
 
     /// The next chunk of data records; the header is skipped.
