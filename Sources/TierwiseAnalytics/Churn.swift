@@ -16,6 +16,11 @@ public struct ChurnFlags: OptionSet, Sendable, Hashable {
     ]
 
     public var codes: [String] { ChurnFlags.all.filter { contains($0.0) }.map(\.1) }
+
+    /// The codes joined with `|`, as the CSV outputs write them; looked up, not built per row.
+    public var joinedCodes: String { ChurnFlags.joined[Int(rawValue)] }
+
+    private static let joined: [String] = (0...255).map { ChurnFlags(rawValue: UInt8($0)).codes.joined(separator: "|") }
 }
 
 public enum Severity: UInt8, Sendable, CaseIterable {

@@ -14,17 +14,21 @@ public final class BackgroundSync: @unchecked Sendable {
     private let group = DispatchGroup()
     private let lock = NSLock()
     private var failure: IOError?
+    /// What to check when a sync fails, naming the disk this instance syncs to.
+    private let remedy: String
 
-    public init() {}
+    public init(remedy: String = "Check free space and the health of the work folder's disk") {
+        self.remedy = remedy
+    }
 
     /// Syncs and closes `fd`, which the caller gives up.
     func syncAndClose(_ fd: Int32, path: String) {
-        perform {
+        perform { [remedy] in
             var code = SystemCalls.fsync(fd)
             SystemCalls.close(fd)
             if FaultInjection.syncFails(path: path) { code = 5 }  // EIO, for the tests
             if let code {
-                throw IOError(.cannotWrite, path: path, message: "syncing the file to disk failed", remedy: "Check free space and the health of the work folder's disk", errno: code)
+                throw IOError(.cannotWrite, path: path, message: "syncing the file to disk failed", remedy: remedy, errno: code)
             }
         }
     }

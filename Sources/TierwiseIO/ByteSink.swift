@@ -3,9 +3,13 @@ public protocol ByteSink: AnyObject {
     func write(_ bytes: UnsafeRawBufferPointer) throws
     /// Flushes everything and makes it durable; the sink may not be written after this.
     func finish() throws
+    /// Flushes everything; the sink is made durable by `sync` (a file) or at once.
+    func finish(syncingOn sync: BackgroundSync) throws
 }
 
 extension ByteSink {
+    public func finish(syncingOn sync: BackgroundSync) throws { try finish() }
+
     public func write(_ bytes: [UInt8]) throws {
         try bytes.withUnsafeBytes { try write($0) }
     }

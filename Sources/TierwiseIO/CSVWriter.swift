@@ -197,6 +197,13 @@ public final class CSVWriter {
         try sink.finish()
         return hasher.finalize()
     }
+
+    /// Flushes, has `sync` make the file durable in the background, and returns its SHA-256.
+    public func finish(syncingOn sync: BackgroundSync) throws -> String {
+        try flushLine()
+        try sink.finish(syncingOn: sync)
+        return hasher.finalize()
+    }
 }
 
 /// Rows formatted by a fragment writer, ready to be added to a file's writer.

@@ -70,4 +70,11 @@ public enum FileSystem {
         try sink.write(bytes)
         try sink.finish()
     }
+
+    /// Writes `bytes` to a new file that `sync` makes durable in the background.
+    public static func writeFile(_ path: String, _ bytes: [UInt8], mode: UInt32 = 0o640, syncingOn sync: BackgroundSync) throws {
+        let sink = try FileSink(path: path, mode: mode)
+        try sink.write(bytes)
+        try sink.finish(syncingOn: sync)
+    }
 }

@@ -25,11 +25,11 @@ struct RFMOnlyOutputs {
                 w.integer(Int64(rfm.r[i]) * 100 + Int64(rfm.f[i]) * 10 + Int64(rfm.m[i])); w.text(rfm.segmentName(i))
                 try w.endRow()
             }
-            let sha = try w.finish()
+            let sha = try w.finish(syncingOn: folder.sync)
             let rejects = try ReportStage(runner: r).copyRejects(into: folder)
             let manifest = Manifest.make(config: config, runner: r, outputs: [Manifest.Output(path: "customers.csv", rows: w.rows, sha256: sha), rejects],
                                          reportFinished: false)
-            try FileSystem.writeFile(try folder.path("manifest.json"), Array(try JSONCoding.encode(manifest)), mode: config.run.fileMode)
+            try FileSystem.writeFile(try folder.path("manifest.json"), Array(try JSONCoding.encode(manifest)), mode: config.run.fileMode, syncingOn: folder.sync)
             // The work tables this run saved are durable before its outputs appear.
             try r.store.sync.wait()
             try folder.publish()

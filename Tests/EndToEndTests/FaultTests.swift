@@ -85,6 +85,24 @@ func aWorkTableThatCannotBeSyncedFailsTheRun(table: String) throws {
     #expect(isComplete(folder + "/out/2026-10-31"))
 }
 
+/// The outputs are synced on a thread of their own while the next files are written, and
+/// the folder is published only once every sync is done. One that fails fails the run: exit
+/// 73, naming the file and the output disk, and the previous run stays as it was.
+@Test(arguments: ["watchlist.csv", "customers.csv", "report.html", "manifest.json"])
+func anOutputThatCannotBeSyncedLeavesThePreviousRun(output: String) throws {
+    let folder = TestSupport.temporaryFolder("e2e-sync-output")
+    let pipeline = samplePipeline(folder)
+    #expect(try TestSupport.run(["run", pipeline]).status == 0)
+    let run = folder + "/out/2026-10-31"
+    let before = TestSupport.readBytes(run + "/customers.csv")
+    let r = try TestSupport.run(["run", pipeline, "--force"], environment: ["TIERWISE_FAULT_SYNC": "/" + output])
+    #expect(r.status == 73, "\(r.stderr)")
+    #expect(r.stderr.contains(output) && r.stderr.contains("syncing") && r.stderr.contains("output folder"))
+    #expect(isComplete(run))
+    #expect(TestSupport.readBytes(run + "/customers.csv") == before)
+    #expect((try FileManager.default.contentsOfDirectory(atPath: folder + "/out")).filter { $0.hasPrefix(".staging") }.isEmpty)
+}
+
 /// A run killed after it rewrote ingest's result, but before it recorded anything, must not
 /// leave the earlier run's record vouching for that result. Here the killed run read the
 /// dumps with another window, so its ingest.twk holds other figures under the same name; a

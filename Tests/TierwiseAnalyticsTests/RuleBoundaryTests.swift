@@ -106,3 +106,14 @@ import TierwiseAnalytics
     #expect(Tiering.lifecycle(flags: [], tenureDays: 1094, r: 4, f: 4, p: p) == .mature)
     #expect(Tiering.lifecycle(flags: [], tenureDays: 400, r: 1, f: 3, p: p) == .growing)
 }
+
+/// The outputs write a customer's flags from a table made once; every combination must read
+/// as the codes joined in their fixed order.
+@Test func joinedFlagCodesInTheirFixedOrder() {
+    #expect(ChurnFlags().joinedCodes == "")
+    #expect(([.lowPAlive, .dormant] as ChurnFlags).joinedCodes == "DORMANT|LOW_P_ALIVE")
+    for raw in 0..<64 {
+        let flags = ChurnFlags(rawValue: UInt8(raw))
+        #expect(flags.joinedCodes == flags.codes.joined(separator: "|"))
+    }
+}
