@@ -21,6 +21,19 @@ static inline int CSysShims_renameExchange(const char *from, const char *to) {
 #endif
 }
 
+/* Starts writing a file's dirty pages in [offset, offset + count) to disk and returns
+   without waiting (Linux sync_file_range with SYNC_FILE_RANGE_WRITE), so that the fsync
+   at the end finds most of the file written. glibc declares it only under _GNU_SOURCE.
+   Returns 0, or -1 with errno set; a no-op where the call does not exist. */
+static inline int CSysShims_startWriteback(int fd, int64_t offset, int64_t count) {
+#ifdef SYS_sync_file_range
+    return (int)syscall(SYS_sync_file_range, fd, (long)offset, (long)count, 2L);
+#else
+    (void)fd; (void)offset; (void)count;
+    return 0;
+#endif
+}
+
 /* 1 if this CPU has the x86 SHA extensions (CPUID leaf 7 EBX bit 29) and the SSSE3 and
    SSE4.1 shuffles that CSysShims_sha256Blocks uses (leaf 1 ECX bits 9 and 19), else 0;
    always 0 off x86-64. Reads CPUID directly rather than __builtin_cpu_supports, which

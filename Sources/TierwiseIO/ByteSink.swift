@@ -29,6 +29,10 @@ public final class FileSink: ByteSink {
     private var buffer: [UInt8] = []
     private let capacity = 1 << 16
     public private(set) var bytesWritten: Int64 = 0
+    /// Where the file's write-back was last started (`startWriteback`).
+    private var writebackStart: Int64 = 0
+    /// How many written bytes start their way to disk at once.
+    private static let writebackStep: Int64 = 8 << 20
 
     public init(path: String, mode: UInt32 = 0o640, exclusive: Bool = false) throws {
         self.path = path
@@ -66,6 +70,16 @@ public final class FileSink: ByteSink {
             throw IOError(.cannotWrite, path: path, message: "writing failed after \(bytesWritten) bytes", remedy: "Check free space on the output disk", errno: code)
         }
         bytesWritten += Int64(bytes.count)
+        if bytesWritten - writebackStart >= Self.writebackStep { startWriteback() }
+    }
+
+    /// Has the kernel start writing what was written since the last call, without waiting.
+    /// The kernel would otherwise start only at the fsync, or when a tenth of memory is
+    /// dirty; the run's last fsyncs (the report's 150 MB, after ingest's and the features'
+    /// 300 MB) then waited for the disk while no core had anything left to do.
+    private func startWriteback() {
+        SystemCalls.startWriteback(fd, from: writebackStart, count: bytesWritten - writebackStart)
+        writebackStart = bytesWritten
     }
 
     /// Leaves the next `count` bytes of the file to `write(_:at:)` and goes on writing after
