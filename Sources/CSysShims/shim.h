@@ -207,8 +207,12 @@ static inline long CSysShims_lineEnds(const uint8_t *p, long n, long *ends) {
 #include <malloc.h>
 static inline void CSysShims_releaseFreeMemory(void) { malloc_trim(0); }
 /* Blocks of at least `bytes` get their own mapping, given back to the system when freed;
-   a fixed threshold also stops glibc from raising it after each large free. */
-static inline void CSysShims_mapAllocationsFrom(int bytes) { mallopt(M_MMAP_THRESHOLD, bytes); }
+   a fixed threshold also stops glibc from raising it after each large free. Up to `bytes`
+   of free memory at the top of a heap are kept rather than given back at once. */
+static inline void CSysShims_mapAllocationsFrom(int bytes) {
+    mallopt(M_MMAP_THRESHOLD, bytes);
+    mallopt(M_TRIM_THRESHOLD, bytes);
+}
 #else
 static inline void CSysShims_releaseFreeMemory(void) {}
 static inline void CSysShims_mapAllocationsFrom(int bytes) { (void)bytes; }
