@@ -18,7 +18,10 @@ public final class RecordChunker {
     public let path: String
     private let stream: ByteStream
     private let options: CSVOptions
-    private var buffer: [UInt8] = []
+    /// The bytes read and not yet handed on, in `buffer[0..<filled]`; the rest is room for
+    /// the next reads, left uninitialized (`room`).
+    private var buffer: [UInt8]
+    private var filled = 0
     /// Where scanning resumes in `buffer`.
     private var scanPos = 0
     private var state: State = .fieldStart
@@ -27,8 +30,6 @@ public final class RecordChunker {
     private var recordLine = 1
     private var line = 1
     private var pending = RecordChunk()
-    /// `readBlockBytes` zeros, appended to `buffer` to make room for a read.
-    private var zeros: [UInt8] = []
     /// Where `CSysShims_lineEnds` writes the LFs of the stretch being scanned; reused.
     private var lineEnds: [Int] = []
     /// The line of a record found longer than `maxRecordBytes` while scanning.
@@ -41,7 +42,13 @@ public final class RecordChunker {
         self.stream = stream
         self.path = path
         self.options = options
-        buffer.reserveCapacity(options.chunkBytes + options.readBlockBytes)
+        buffer = Self.room(options.chunkBytes + options.readBlockBytes)
+    }
+
+    /// `count` bytes to read into, not initialized first: zeroing the room for each read,
+    /// only for the read to overwrite it, was a pass over every byte of the input.
+    private static func room(_ count: Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
     /// The next chunk of whole records, or nil after the last.
@@ -52,7 +59,7 @@ public final class RecordChunker {
                 if chunk.count > 0 { return chunk }
                 continue
             }
-            if sourceDone && !atStart && scanPos >= buffer.count {
+            if sourceDone && !atStart && scanPos >= filled {
                 let chunk = try cut(final: true)
                 if chunk.count > 0 { return chunk }
                 continue
@@ -64,7 +71,7 @@ public final class RecordChunker {
                               message: "a record is longer than the limit of \(options.maxRecordBytes) bytes",
                               remedy: "Look for an unterminated quote at that line, or raise max_record_bytes in the pipeline file")
             }
-            if buffer.count - recordStart > options.maxRecordBytes {
+            if filled - recordStart > options.maxRecordBytes {
                 throw IOError(.malformedFile, path: path, line: recordLine,
                               message: "a record is longer than the limit of \(options.maxRecordBytes) bytes",
                               remedy: "Look for an unterminated quote at that line, or raise max_record_bytes in the pipeline file")
@@ -75,22 +82,25 @@ public final class RecordChunker {
     }
 
     private func fill() throws {
-        let old = buffer.count
         let block = options.readBlockBytes
-        // The room for the read is made by copying a block of zeros (a memcpy), not by
-        // appending a repeated zero, which Swift does a byte at a time: 1 % of a zstd run.
-        if zeros.count != block { zeros = [UInt8](repeating: 0, count: block) }
-        buffer.append(contentsOf: zeros)
-        var n = 0
-        try buffer.withUnsafeMutableBytes { raw in
-            n = try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[old..<(old + block)]))
+        if buffer.count - filled < block {
+            // A record longer than a chunk: the room doubles.
+            var larger = Self.room(max(2 * buffer.count, filled + block))
+            larger.withUnsafeMutableBytes { to in buffer.withUnsafeBytes { to.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<filled])) } }
+            buffer = larger
         }
-        buffer.removeLast(block - n)
+        let start = filled
+        let n = try buffer.withUnsafeMutableBytes { raw in
+            try stream.read(into: UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + block)]))
+        }
+        filled += n
         if n == 0 { sourceDone = true }
-        if atStart && (buffer.count >= 3 || sourceDone) {
+        if atStart && (filled >= 3 || sourceDone) {
             atStart = false
-            if buffer.count >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
-                buffer.removeFirst(3)
+            if filled >= 3 && buffer[0] == 0xEF && buffer[1] == 0xBB && buffer[2] == 0xBF {
+                let rest = filled - 3
+                buffer.withUnsafeMutableBytes { raw in raw.baseAddress!.copyMemory(from: raw.baseAddress! + 3, byteCount: rest) }
+                filled = rest
             }
         }
     }
@@ -102,7 +112,7 @@ public final class RecordChunker {
         // libcsv trims spaces and tabs around fields (only spaces when tab is the delimiter).
         let tab: UInt8 = delimiter == 9 ? space : 9
         let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
-        let count = buffer.count
+        let count = filled
         let sourceDone = self.sourceDone
         var i = scanPos
         var state = self.state
@@ -214,8 +224,8 @@ public final class RecordChunker {
     /// True when the unterminated last record has data on a line after the one its quote
     /// opened on (a file that merely ends inside the quote, before or after one newline, has not).
     private func swallowsLaterLines() -> Bool {
-        guard let newline = buffer[recordStart...].firstIndex(of: UInt8(ascii: "\n")) else { return false }
-        return buffer[(newline + 1)...].contains { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+        guard let newline = buffer[recordStart..<filled].firstIndex(of: UInt8(ascii: "\n")) else { return false }
+        return buffer[(newline + 1)..<filled].contains { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
     }
 
     /// Hands on the records found so far and keeps the partial one for the next chunk.
@@ -226,25 +236,27 @@ public final class RecordChunker {
         var swallowedFrom: Int?
         if final {
             if state == .quoted && swallowsLaterLines() { swallowedFrom = recordLine }
-            if buffer.count > recordStart {
+            if filled > recordStart {
                 pending.starts.append(recordStart)
-                pending.ends.append(buffer.count)
+                pending.ends.append(filled)
                 pending.lines.append(recordLine)
                 pending.lastRecordUnterminated = state == .quoted
             }
-            recordStart = buffer.count
+            recordStart = filled
             finished = true
         }
         var chunk = pending
         pending = RecordChunk()
         // The chunk takes the buffer itself, cut after its last whole record, and the partial
         // record starts a new buffer: copying the records out was 1.4 % of an RFM-only run.
-        var rest: [UInt8] = []
-        rest.reserveCapacity(options.chunkBytes + options.readBlockBytes)
-        rest.append(contentsOf: buffer[recordStart...])
+        let partial = filled - recordStart
+        var rest = Self.room(max(options.chunkBytes, partial) + options.readBlockBytes)
+        let from = recordStart
+        rest.withUnsafeMutableBytes { to in buffer.withUnsafeBytes { to.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[from..<(from + partial)])) } }
         buffer.removeSubrange(recordStart...)
         chunk.bytes = buffer
         buffer = rest
+        filled = partial
         try validateUTF8(chunk)
         if let swallowedFrom {
             throw IOError(.malformedFile, path: path, line: swallowedFrom,
