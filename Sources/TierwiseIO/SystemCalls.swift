@@ -194,13 +194,13 @@ enum SystemCalls {
 import CSysShims
 
 extension SystemCalls {
-    /// Swaps two existing paths in one step; nil on success, else errno.
     /// Starts the write-back of a file's range without waiting for it; errors are left to
     /// the fsync that follows, which reports them.
     static func startWriteback(_ fd: Int32, from offset: Int64, count: Int64) {
         _ = CSysShims_startWriteback(fd, offset, count)
     }
 
+    /// Swaps two existing paths in one step; nil on success, else errno.
     static func exchange(_ a: String, _ b: String) -> Int32? {
         CSysShims_renameExchange(a, b) == 0 ? nil : errno
     }
