@@ -13,15 +13,21 @@ func isComplete(_ run: String) -> Bool {
     }
 }
 
+/// A new folder holding one complete run of the samples: its folder, pipeline file, run
+/// folder and customers.csv, for the tests that a failed rerun leaves that run as it was.
+func completeSampleRun(_ name: String) throws -> (folder: String, pipeline: String, run: String, customers: [UInt8]) {
+    let folder = TestSupport.temporaryFolder(name)
+    let pipeline = samplePipeline(folder)
+    #expect(try TestSupport.run(["run", pipeline]).status == 0)
+    let run = folder + "/out/2026-10-31"
+    return (folder, pipeline, run, TestSupport.readBytes(run + "/customers.csv"))
+}
+
 /// Killing the process at each named point leaves the previous complete run in place.
 @Test(arguments: ["stage:ingest", "stage:features", "stage:rfm", "stage:clv", "stage:profit", "stage:churn", "stage:tier", "stage:report",
                   "report:csv", "report:manifest", "publish"])
 func killAtANamedPointLeavesThePreviousRun(point: String) throws {
-    let folder = TestSupport.temporaryFolder("e2e-kill")
-    let pipeline = samplePipeline(folder)
-    #expect(try TestSupport.run(["run", pipeline]).status == 0)
-    let run = folder + "/out/2026-10-31"
-    let before = TestSupport.readBytes(run + "/customers.csv")
+    let (folder, pipeline, run, before) = try completeSampleRun("e2e-kill")
     _ = samplePipeline(folder) { $0.replacingOccurrences(of: "B = 0.15", with: "B = 0.25") }
     let killed = try TestSupport.run(["run", pipeline, "--force"], environment: ["TIERWISE_FAULT_KILL_AT": point])
     #expect(killed.status != 0)
@@ -90,11 +96,7 @@ func aWorkTableThatCannotBeSyncedFailsTheRun(table: String) throws {
 /// 73, naming the file and the output disk, and the previous run stays as it was.
 @Test(arguments: ["watchlist.csv", "customers.csv", "report.html", "manifest.json"])
 func anOutputThatCannotBeSyncedLeavesThePreviousRun(output: String) throws {
-    let folder = TestSupport.temporaryFolder("e2e-sync-output")
-    let pipeline = samplePipeline(folder)
-    #expect(try TestSupport.run(["run", pipeline]).status == 0)
-    let run = folder + "/out/2026-10-31"
-    let before = TestSupport.readBytes(run + "/customers.csv")
+    let (folder, pipeline, run, before) = try completeSampleRun("e2e-sync-output")
     let r = try TestSupport.run(["run", pipeline, "--force"], environment: ["TIERWISE_FAULT_SYNC": "/" + output])
     #expect(r.status == 73, "\(r.stderr)")
     #expect(r.stderr.contains(output) && r.stderr.contains("syncing") && r.stderr.contains("output folder"))
