@@ -10,7 +10,11 @@ extension FeatureTable {
                              window: AnalysisWindow, hasAccounts: Bool, hasCustomers: Bool, hasChannel: Bool, hasFees: Bool, hasTypes: Bool) -> FeatureTable {
         var t = FeatureTable(window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers, hasChannel: hasChannel, hasFees: hasFees, hasTypes: hasTypes)
         let n = ids.count
-        let order = (0..<n).sorted { ids[$0].utf8.lexicographicallyPrecedes(ids[$1].utf8) }
+        // Dumps usually list customers in id order, and ids are numbered as first read: then
+        // one pass shows that they are in order already, and the sort (0.05 s on L, on the
+        // critical path) is skipped.
+        let inOrder = zip(ids, ids.dropFirst()).allSatisfy { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let order = inOrder ? Array(0..<n) : (0..<n).sorted { ids[$0].utf8.lexicographicallyPrecedes(ids[$1].utf8) }
         let asOf = window.asOf.number
 
         // Account aggregates go straight into the output rows (by sorted position), so no

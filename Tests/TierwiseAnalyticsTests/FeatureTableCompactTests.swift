@@ -193,3 +193,27 @@ struct DenseFigures {
     #expect(table[2] == CustomerProfile(onboardedOn: Day("2024-05-01"), segment: "sme", riskRating: 4, branch: nil, manager: "M7"))
     #expect(table[0] == CustomerProfile())
 }
+
+/// Ids already in byte order skip the sort; the table must be the one the sort would give:
+/// the same customers added in another order make the same rows.
+@Test func idsAlreadyInOrderGiveTheSameTableAsTheSort() {
+    func bank(_ names: [String]) -> Bank {
+        var bank = Bank()
+        for name in names {
+            let c = bank.customer(name, profile: CustomerProfile(manager: "M" + name))
+            let k = Int(name.dropFirst())!
+            bank.account(c, .checking, balance: Double(100 * (k + 1)))
+            for day in 0...k { bank.txn(c, daysAgo: 5 + 7 * day, amount: -Double(k + 2)) }
+        }
+        return bank
+    }
+    let sorted = bank(["C0", "C1", "C10", "C2"]).table(), shuffled = bank(["C2", "C10", "C0", "C1"]).table()
+    #expect(sorted.ids == ["C0", "C1", "C10", "C2"])
+    #expect(shuffled.ids == sorted.ids)
+    #expect(shuffled.frequency == sorted.frequency && sorted.frequency == [1, 2, 11, 3])
+    #expect(shuffled.monetary == sorted.monetary)
+    #expect(shuffled.recencyDays == sorted.recencyDays)
+    #expect(shuffled.depositBalance == sorted.depositBalance)
+    #expect((0..<4).map { sorted.manager[$0] } == ["MC0", "MC1", "MC10", "MC2"])
+    #expect((0..<4).map { shuffled.manager[$0] } == ["MC0", "MC1", "MC10", "MC2"])
+}
