@@ -11,8 +11,8 @@ extension FeatureTable {
         var t = FeatureTable(window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers, hasChannel: hasChannel, hasFees: hasFees, hasTypes: hasTypes)
         let n = ids.count
         // Dumps usually list customers in id order, and ids are numbered as first read: then
-        // one pass shows that they are in order already, and the sort (0.05 s on L, on the
-        // critical path) is skipped.
+        // one pass shows that they are in order already, and the sort (0.05 s on L, and the
+        // loops below then read the activity in order) is skipped.
         let inOrder = zip(ids, ids.dropFirst()).allSatisfy { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         let order = inOrder ? Array(0..<n) : (0..<n).sorted { ids[$0].utf8.lexicographicallyPrecedes(ids[$1].utf8) }
         let asOf = window.asOf.number
