@@ -24,31 +24,34 @@ public final class CSVWriter {
         try endRow(countsAsRow: false)
     }
 
-    private init(fragmentOf path: String) {
+    private init(fragmentOf path: String, capacity: Int) {
         sink = MemorySink()
         self.path = path
         flushAt = Int.max
-        line = ByteBuffer(capacity: 1 << 16)
+        line = ByteBuffer(capacity: capacity)
     }
 
     /// A writer of rows only, in memory, for a piece of a long file formatted on another
     /// thread: take the rows with `takeFragment()` and add them in order with `append(_:)`.
-    public static func fragment() -> CSVWriter { CSVWriter(fragmentOf: "") }
+    /// `capacity` is the bytes the piece is expected to take, so its buffer need not grow.
+    public static func fragment(capacity: Int = 1 << 16) -> CSVWriter { CSVWriter(fragmentOf: "", capacity: capacity) }
 
-    /// The rows written so far to a fragment, which starts again empty.
+    /// The rows written so far to a fragment, which starts again empty. The rows' buffer is
+    /// handed over, not copied.
     public func takeFragment() -> CSVFragment {
-        defer { line.removeAll(); rows = 0 }
-        return CSVFragment(bytes: Array(line.bytes), rows: rows)
+        var taken = ByteBuffer(capacity: 16)
+        swap(&taken, &line)
+        defer { rows = 0 }
+        return CSVFragment(storage: CSVFragment.Storage(taken), rows: rows)
     }
 
     /// Adds a fragment's rows after the rows written so far (between rows, not inside one).
     public func append(_ fragment: CSVFragment) throws {
         precondition(first, "a fragment can only be added between rows")
         try flushLine()
-        try fragment.bytes.withUnsafeBytes { raw in
-            hasher.update(raw)
-            try sink.write(raw)
-        }
+        let bytes = fragment.bytes
+        hasher.update(bytes)
+        try sink.write(bytes)
         rows += fragment.rows
     }
 
@@ -60,11 +63,23 @@ public final class CSVWriter {
 
     private func text(_ bytes: UnsafeRawBufferPointer) {
         separator()
-        var needsQuotes = false
-        for c in bytes where c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 0x0A || c == 0x0D {
-            needsQuotes = true
-            break
+        CSVWriter.escape(bytes, into: &line)
+    }
+
+    /// Cell `k` of `cells`, escaped already: a copy of its bytes, with no `String` touched.
+    /// For the columns with few distinct values (tiers, managers, flags), whose shared
+    /// strings two threads formatting rows would otherwise retain and release on every row.
+    public func text(_ cells: CSVTextCells, _ k: Int) {
+        separator()
+        cells.bytes.withUnsafeBytes { all in
+            line.append(UnsafeRawBufferPointer(rebasing: all[cells.ends[k] - cells.length(k)..<cells.ends[k]]))
         }
+    }
+
+    /// Appends `bytes` as a text cell's content: quoted when it holds a delimiter, quote or
+    /// newline, and prefixed with a single quote when a spreadsheet would run it as a formula.
+    static func escape(_ bytes: UnsafeRawBufferPointer, into line: inout ByteBuffer) {
+        let needsQuotes = needsQuoting(bytes)
         if needsQuotes { line.append(UInt8(ascii: "\"")) }
         if let c = bytes.first, c == UInt8(ascii: "=") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
             || c == UInt8(ascii: "@") || c == 0x09 || c == 0x0D {
@@ -79,6 +94,29 @@ public final class CSVWriter {
         } else {
             line.append(bytes)
         }
+    }
+
+    /// Whether `bytes` hold a comma, a quote, LF or CR: eight bytes at a time, as a text
+    /// cell's byte-by-byte scan was a seventh of customers.csv's formatting.
+    @inline(__always)
+    static func needsQuoting(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        @inline(__always) func holds(_ word: UInt64, _ byte: UInt8) -> Bool {
+            // A zero byte in word XOR the byte repeated: exact, for the word as a whole.
+            let x = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+            return (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0
+        }
+        var i = 0
+        while i + 8 <= bytes.count {
+            let word = bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if holds(word, UInt8(ascii: ",")) || holds(word, UInt8(ascii: "\"")) || holds(word, 0x0A) || holds(word, 0x0D) { return true }
+            i += 8
+        }
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: ",") || c == UInt8(ascii: "\"") || c == 0x0A || c == 0x0D { return true }
+            i += 1
+        }
+        return false
     }
 
     /// A whole number.
@@ -143,7 +181,7 @@ public final class CSVWriter {
     }
 
     /// The decimal digits of `value`, with leading zeros up to `minimumDigits`, written from
-    /// the last digit back once their number is known.
+    /// the last digit back, two at a time from a table, once their number is known.
     @inline(__always) private func appendDigits(_ value: UInt64, minimumDigits: Int) {
         var digits = 1
         var bound: UInt64 = 10
@@ -153,12 +191,28 @@ public final class CSVWriter {
         }
         digits = max(digits, minimumDigits)
         line.append(count: digits) { at in
+            let pairs = CSVWriter.digitPairs.utf8Start
             var v = value
-            for i in stride(from: digits - 1, through: 0, by: -1) {
-                at[i] = UInt8(truncatingIfNeeded: 48 &+ v % 10)
-                v /= 10
+            var i = digits
+            while i >= 2 {
+                let pair = Int(v % 100) * 2
+                v /= 100
+                at[i - 1] = pairs[pair + 1]
+                at[i - 2] = pairs[pair]
+                i -= 2
             }
+            if i == 1 { at[0] = UInt8(truncatingIfNeeded: 48 &+ v % 10) }
         }
+    }
+
+    /// "00", "01", … "99": the two digits of each number below 100. A literal, so reading it
+    /// needs no lazy initialisation (a table built at first use was a `swift_once` per number).
+    private static var digitPairs: StaticString {
+        """
+        00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+        40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+        8081828384858687888990919293949596979899
+        """
     }
 
     /// A cell already formatted as a number (digits, sign, point); written as is.
@@ -207,7 +261,42 @@ public final class CSVWriter {
 }
 
 /// Rows formatted by a fragment writer, ready to be added to a file's writer.
-public struct CSVFragment: Sendable {
-    public let bytes: [UInt8]
+public struct CSVFragment: @unchecked Sendable {
+    /// The fragment writer's buffer, owned from `takeFragment()` on and never changed.
+    final class Storage {
+        let buffer: ByteBuffer
+        init(_ buffer: consuming ByteBuffer) { self.buffer = buffer }
+    }
+
+    let storage: Storage
     public let rows: Int
+
+    /// The rows' bytes, valid while the fragment lives.
+    public var bytes: UnsafeRawBufferPointer { storage.buffer.bytes }
+}
+
+/// Text cells escaped once, for a column with few distinct values: `CSVWriter.text(_:_:)`
+/// copies cell k's bytes. The cells lie one after another in one array.
+public struct CSVTextCells: Sendable {
+    fileprivate let bytes: [UInt8]
+    /// Where each cell ends in `bytes`; cell k starts where cell k − 1 ends.
+    fileprivate let ends: [Int]
+
+    /// The cells of `values`, escaped as `CSVWriter.text` escapes a value.
+    public init(_ values: [String]) {
+        var buffer = ByteBuffer(capacity: 64)
+        var ends: [Int] = []
+        ends.reserveCapacity(values.count)
+        for value in values {
+            var value = value
+            value.withUTF8 { CSVWriter.escape(UnsafeRawBufferPointer($0), into: &buffer) }
+            ends.append(buffer.count)
+        }
+        bytes = Array(buffer.bytes)
+        self.ends = ends
+    }
+
+    public var count: Int { ends.count }
+
+    @inline(__always) fileprivate func length(_ k: Int) -> Int { k == 0 ? ends[0] : ends[k] - ends[k - 1] }
 }

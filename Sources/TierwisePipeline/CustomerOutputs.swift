@@ -13,8 +13,14 @@ struct CustomerOutputs {
     let folder: OutputFolder
     let config: PipelineConfig
     let threads: Int
-    /// Each tier's contact cadence, looked up once rather than by name on every row.
-    private let cadences: [String]
+    /// The columns with few distinct values, escaped once (`CSVTextCells`): each tier's name
+    /// and contact cadence (by `Tier.rawValue`), the managers and branches (by their codes),
+    /// the RFM segments, the churn flags (by `ChurnFlags.rawValue`) and the severities.
+    private let tierNames: CSVTextCells, cadences: CSVTextCells, managers: CSVTextCells, branches: CSVTextCells
+    private let segments: CSVTextCells, flags: CSVTextCells, severities: CSVTextCells
+    /// Each customer's relationship balance, summed once over the holdings for customers.csv
+    /// and the tier lists; nil without accounts.
+    private let relationshipBalances: [Int64]?
 
     init(data: ReportData, watchlistOrder: [Int], folder: OutputFolder, config: PipelineConfig, threads: Int) {
         self.data = data
@@ -22,7 +28,15 @@ struct CustomerOutputs {
         self.folder = folder
         self.config = config
         self.threads = threads
-        cadences = Tier.allCases.map { config.tier.cadence[$0.name] ?? "" }
+        tierNames = CSVTextCells(Tier.allCases.map(\.name))
+        cadences = CSVTextCells(Tier.allCases.map { config.tier.cadence[$0.name] ?? "" })
+        managers = CSVTextCells(data.features.manager.values)
+        branches = CSVTextCells(data.features.branch.values)
+        segments = CSVTextCells(data.rfm.segmentNames)
+        flags = CSVTextCells((0...255).map { ChurnFlags(rawValue: UInt8($0)).joinedCodes })
+        severities = CSVTextCells(Severity.allCases.map(\.name))
+        let t = data.features
+        relationshipBalances = t.hasAccounts ? (0..<t.count).map(t.relationshipBalance) : nil
     }
 
     static let customerColumns = [
@@ -80,8 +94,6 @@ struct CustomerOutputs {
 
     private func money(_ w: CSVWriter, _ v: Int64?) { if let v { w.decimal(v) } else { w.empty() } }
     private func fixed(_ w: CSVWriter, _ v: Double?, _ places: Int) { if let v { w.fixed(v, places: places) } else { w.empty() } }
-    private func cadence(_ i: Int) -> String { cadences[Int(data.tier.result.tier[i].rawValue)] }
-    private func pAlive(_ i: Int) -> Double? { data.clv.table.pAlive.flatMap { $0[i].isNaN ? nil : $0[i] } }
 
     /// customers.csv, the longest file: its rows are formatted on every core (`writeRows`).
     private func customers() throws -> Manifest.Output {
@@ -91,19 +103,22 @@ struct CustomerOutputs {
     }
 
     private func customerRow(_ w: CSVWriter, _ i: Int) throws {
-        let r = data.tier.result, rfm = data.rfm, p = data.profit, c = data.churn
-        w.text(t.ids[i]); w.text(t.manager[i]); w.text(t.branch[i]); w.text(r.tier[i].name); w.integer(Int64(r.rank[i]))
-        fixed(w, r.valueScore[i], 6); w.number(r.privateBanking[i] ? "1" : "0"); w.text(cadence(i)); w.text(data.tier.lifecycle[i].rawValue)
+        let r = data.tier.result, rfm = data.rfm, p = data.profit, c = data.churn, clv = data.clv.table
+        let tier = Int(r.tier[i].rawValue)
+        w.text(t.ids[i]); w.text(managers, Int(t.manager.codes[i])); w.text(branches, Int(t.branch.codes[i])); w.text(tierNames, tier)
+        w.integer(Int64(r.rank[i])); fixed(w, r.valueScore[i], 6); w.number(r.privateBanking[i] ? "1" : "0"); w.text(cadences, tier)
+        w.text(data.tier.lifecycle[i].rawValue)
         if let rec = t.recency(i) { w.integer(Int64(rec)) } else { w.empty() }
         w.integer(Int64(t.frequency[i])); w.decimal(t.monetary[i])
-        w.integer(Int64(rfm.r[i])); w.integer(Int64(rfm.f[i])); w.integer(Int64(rfm.m[i])); w.integer(Int64(rfm.r[i]) * 100 + Int64(rfm.f[i]) * 10 + Int64(rfm.m[i])); w.text(rfm.segmentName(i))
-        fixed(w, pAlive(i), 4); fixed(w, data.clv.table.expectedTransactions?[i], 4)
-        fixed(w, data.clv.table.clvSpend?[i], 2); money(w, c.clv[i])
+        w.integer(Int64(rfm.r[i])); w.integer(Int64(rfm.f[i])); w.integer(Int64(rfm.m[i])); w.integer(Int64(rfm.r[i]) * 100 + Int64(rfm.f[i]) * 10 + Int64(rfm.m[i]))
+        w.text(segments, Int(rfm.segment[i]))
+        fixed(w, clv.pAlive.flatMap { $0[i].isNaN ? nil : $0[i] }, 4); fixed(w, clv.expectedTransactions?[i], 4)
+        fixed(w, clv.clvSpend?[i], 2); money(w, c.clv[i])
         w.decimal(p.profit[i]); money(w, p.hasBalances ? p.netInterestIncome[i] : nil); w.decimal(p.feeIncome[i])
         money(w, p.hasBalances ? p.expectedLoss[i] : nil); w.decimal(p.costToServe[i])
-        money(w, t.hasAccounts ? t.depositBalance[i] : nil); money(w, t.hasAccounts ? t.relationshipBalance(i) : nil)
+        money(w, t.hasAccounts ? t.depositBalance[i] : nil); money(w, relationshipBalances?[i])
         if t.hasAccounts { w.integer(Int64(t.openAccountTotal(i))) } else { w.empty() }
-        w.text(c.flags[i].joinedCodes); w.text(c.severity[i].name); money(w, c.valueAtRisk[i]); w.text(c.reasons[i])
+        w.text(flags, Int(c.flags[i].rawValue)); w.text(severities, Int(c.severity[i].rawValue)); money(w, c.valueAtRisk[i]); w.text(c.reasons[i])
         fixed(w, r.components[i].clv, 6); fixed(w, r.components[i].profit, 6); fixed(w, r.components[i].balance, 6); fixed(w, r.components[i].rfm, 6)
         try w.endRow()
     }
@@ -111,17 +126,17 @@ struct CustomerOutputs {
     /// One tier's list, in rank order, written a block at a time (`writeBlocks`).
     private func tierList(_ tier: Tier, members: [Int]) throws -> Manifest.Output {
         let w = try open("tiers/\(tier.name).csv", Self.tierColumns)
-        let r = data.tier.result, lifecycle = data.tier.lifecycle
+        let r = data.tier.result, lifecycle = data.tier.lifecycle, code = Int(tier.rawValue)
         let profit = data.profit.profit, clv = data.churn.clv, severity = data.churn.severity
         try writeBlocks(of: members, to: w, threads: threads) { w, rows, start in
-            let ids = rows.map { t.ids[$0] }, scores = rows.map { r.valueScore[$0] }, cadenceNames = rows.map(cadence)
-            let managers = rows.map { t.manager[$0] }, stages = rows.map { lifecycle[$0] }, profits = rows.map { profit[$0] }
-            let clvs = rows.map { clv[$0] }, balances = rows.map { t.hasAccounts ? t.relationshipBalance($0) : nil }
+            let ids = rows.map { t.ids[$0] }, scores = rows.map { r.valueScore[$0] }
+            let managerCodes = rows.map { t.manager.codes[$0] }, stages = rows.map { lifecycle[$0] }, profits = rows.map { profit[$0] }
+            let clvs = rows.map { clv[$0] }, balances = rows.map { relationshipBalances?[$0] }
             let severities = rows.map { severity[$0] }, privateBanking = rows.map { r.privateBanking[$0] }
             for k in 0..<rows.count {
-                w.integer(Int64(start + k + 1)); w.text(ids[k]); w.text(tier.name); fixed(w, scores[k], 6); w.text(cadenceNames[k])
-                w.text(managers[k]); w.text(stages[k].rawValue); w.decimal(profits[k]); money(w, clvs[k])
-                money(w, balances[k]); w.text(severities[k].name); w.number(privateBanking[k] ? "1" : "0")
+                w.integer(Int64(start + k + 1)); w.text(ids[k]); w.text(tierNames, code); fixed(w, scores[k], 6); w.text(cadences, code)
+                w.text(managers, Int(managerCodes[k])); w.text(stages[k].rawValue); w.decimal(profits[k]); money(w, clvs[k])
+                money(w, balances[k]); w.text(self.severities, Int(severities[k].rawValue)); w.number(privateBanking[k] ? "1" : "0")
                 try w.endRow()
             }
         }
@@ -131,16 +146,15 @@ struct CustomerOutputs {
     /// The watchlist, by value at risk, written a block at a time (`writeBlocks`).
     private func watchlist() throws -> Manifest.Output {
         let w = try open("watchlist.csv", Self.watchlistColumns)
-        let churn = data.churn, tier = data.tier.result.tier
+        let churn = data.churn, tier = data.tier.result.tier, pAlive = data.clv.table.pAlive
         try writeBlocks(of: watchlistOrder, to: w, threads: threads) { w, rows, start in
-            let ids = rows.map { t.ids[$0] }, tiers = rows.map { tier[$0] }, managers = rows.map { t.manager[$0] }
-            let atRisk = rows.map { churn.valueAtRisk[$0] }, severities = rows.map { churn.severity[$0] }, flags = rows.map { churn.flags[$0] }
-            let reasons = rows.map { churn.reasons[$0] }, alive = rows.map(pAlive), clvs = rows.map { churn.clv[$0] }
-            let cadenceNames = rows.map(cadence)
+            let ids = rows.map { t.ids[$0] }, tiers = rows.map { Int(tier[$0].rawValue) }, managerCodes = rows.map { t.manager.codes[$0] }
+            let atRisk = rows.map { churn.valueAtRisk[$0] }, severities = rows.map { churn.severity[$0] }, flagCodes = rows.map { churn.flags[$0] }
+            let alive = rows.map { i in pAlive.flatMap { $0[i].isNaN ? nil : $0[i] } }, clvs = rows.map { churn.clv[$0] }
             for k in 0..<rows.count {
-                w.integer(Int64(start + k + 1)); w.text(ids[k]); w.text(tiers[k].name); w.text(managers[k]); money(w, atRisk[k])
-                w.text(severities[k].name); w.text(flags[k].joinedCodes); w.text(reasons[k])
-                fixed(w, alive[k], 4); money(w, clvs[k]); w.text(cadenceNames[k])
+                w.integer(Int64(start + k + 1)); w.text(ids[k]); w.text(tierNames, tiers[k]); w.text(managers, Int(managerCodes[k])); money(w, atRisk[k])
+                w.text(self.severities, Int(severities[k].rawValue)); w.text(flags, Int(flagCodes[k].rawValue)); w.text(churn.reasons[rows[rows.startIndex + k]])
+                fixed(w, alive[k], 4); money(w, clvs[k]); w.text(cadences, tiers[k])
                 try w.endRow()
             }
         }
@@ -205,15 +219,22 @@ func writeRows(_ count: Int, to w: CSVWriter, threads: Int, row: (CSVWriter, Int
 func writePieces(_ count: Int, piece: Int, to w: CSVWriter, threads: Int, rows: (CSVWriter, Range<Int>) throws -> Void) throws {
     let batch = piece * max(1, threads)
     var start = 0
+    // The largest piece so far, so that the next ones are given room for that much at once
+    // instead of growing into it by doubling (a copy of most of their bytes).
+    var pieceBytes = 1 << 16
     try withoutActuallyEscaping(rows) { rows in
         while start < count {
             let end = min(count, start + batch)
+            let capacity = pieceBytes + pieceBytes / 8
             let pieces = try runConcurrently((0..<(end - start + piece - 1) / piece).map { k in {
-                let f = CSVWriter.fragment()
+                let f = CSVWriter.fragment(capacity: capacity)
                 try rows(f, (start + k * piece)..<min(end, start + (k + 1) * piece))
                 return f.takeFragment()
             } }, threads: threads)
-            for p in pieces { try w.append(p) }
+            for p in pieces {
+                try w.append(p)
+                pieceBytes = max(pieceBytes, p.bytes.count)
+            }
             start = end
         }
     }

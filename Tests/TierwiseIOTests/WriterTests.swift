@@ -192,6 +192,48 @@ func workTableColumnsFilledByBlocksMatchPuts(count: Int) throws {
     }
 }
 
+/// The digits of a number are counted from its bits and one compare with a power of ten:
+/// every count of digits, at both of its edges, must come out as `String` writes it.
+@Test func csvWriterIntegersAtEveryNumberOfDigits() throws {
+    var values: [Int64] = [0, .max, .min, .min + 1]
+    var power: Int64 = 1
+    for _ in 0...18 {
+        values += [power - 1, power, power + 1, -(power - 1), -power]
+        if power <= Int64.max / 10 { power *= 10 }
+    }
+    let memory = MemorySink()
+    let w = try CSVWriter(sink: memory, path: "x.csv", header: ["n", "m"])
+    for v in values {
+        w.integer(v); w.decimal(v, scaleDigits: 4, places: 4)
+        try w.endRow()
+    }
+    _ = try w.finish()
+    let rows = Array(TestSupport.csv(String(decoding: memory.bytes, as: UTF8.self)).dropFirst())
+    #expect(rows.count == values.count)
+    for (v, row) in zip(values, rows) {
+        #expect(row[0] == String(v))
+        let digits = String(v.magnitude), padded = String(repeating: "0", count: max(0, 5 - digits.count)) + digits
+        #expect(row[1] == (v < 0 ? "-" : "") + padded.dropLast(4) + "." + padded.suffix(4))
+    }
+}
+
+/// Cells escaped once (`CSVTextCells`) are written exactly as `text` writes the same values:
+/// quoted, doubled quotes, formula marks, empty.
+@Test func csvTextCellsWriteAsText() throws {
+    let values = ["", "A", "monthly", "DORMANT|LOW_P_ALIVE", "a,b", "say \"hi\"", "=SUM(A1)", "-5", "line\nbreak", "über", "+", "@x"]
+    let cells = CSVTextCells(values)
+    #expect(cells.count == values.count)
+    let byText = MemorySink(), byCell = MemorySink()
+    let a = try CSVWriter(sink: byText, path: "a.csv", header: ["v"]), b = try CSVWriter(sink: byCell, path: "b.csv", header: ["v"])
+    for k in [3, 0, 11, 4, 5, 1, 6, 7, 8, 9, 10, 2, 4] {
+        a.text(values[k]); a.integer(Int64(k)); try a.endRow()
+        b.text(cells, k); b.integer(Int64(k)); try b.endRow()
+    }
+    #expect(try a.finish() == (try b.finish()))
+    #expect(byText.bytes == byCell.bytes)
+    #expect(String(decoding: byCell.bytes, as: UTF8.self).contains("\"say \"\"hi\"\"\""))
+}
+
 /// The writer formats into memory it grows itself, with a divisor per number of places:
 /// every kind of cell, drawn at random and with the extremes, must read as a plain reference
 /// formatting of the same value, in a file and in fragments, with cells longer than the
