@@ -176,18 +176,28 @@ static inline long CSysShims_splitPlainRecord(const uint8_t *p, long n, uint8_t 
 #endif
 }
 
-/* Finds the line feeds of a stretch of CSV text, 16 bytes at a time, checking it for quotes
-   and CRs on the way. Returns -1 when the stretch holds a quote or a CR anywhere (the caller
-   then follows the quoting byte by byte); otherwise writes the offset of every LF, in order,
-   into `ends` (room for `n`) and returns how many there are. */
-static inline long CSysShims_lineEnds(const uint8_t *p, long n, long *ends) {
+/* Finds the line feeds of a stretch of CSV text, 16 bytes at a time, up to its first quote
+   or CR (from there the caller follows the quoting byte by byte). Writes the offset of every
+   LF before that point, in order, into `ends` (room for `n`), puts the point's offset (n when
+   the stretch has no quote and no CR) into `stop`, and returns how many LFs there are. */
+static inline long CSysShims_lineEnds(const uint8_t *p, long n, long *ends, long *stop) {
     long found = 0, i = 0;
 #if defined(__x86_64__)
     const __m128i vq = _mm_set1_epi8('"'), vcr = _mm_set1_epi8('\r'), vlf = _mm_set1_epi8('\n');
     for (; i + 16 <= n; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(p + i));
-        if (_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vcr)))) return -1;
         unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vlf));
+        unsigned q = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, vq), _mm_cmpeq_epi8(v, vcr)));
+        if (q) {
+            unsigned first = (unsigned)__builtin_ctz(q);
+            m &= (1u << first) - 1;
+            while (m) {
+                ends[found++] = i + __builtin_ctz(m);
+                m &= m - 1;
+            }
+            *stop = i + first;
+            return found;
+        }
         while (m) {
             ends[found++] = i + __builtin_ctz(m);
             m &= m - 1;
@@ -196,9 +206,10 @@ static inline long CSysShims_lineEnds(const uint8_t *p, long n, long *ends) {
 #endif
     for (; i < n; i++) {
         uint8_t c = p[i];
-        if (c == '"' || c == '\r') return -1;
+        if (c == '"' || c == '\r') { *stop = i; return found; }
         if (c == '\n') ends[found++] = i;
     }
+    *stop = n;
     return found;
 }
 

@@ -116,52 +116,66 @@ public final class RecordChunker {
         let sourceDone = self.sourceDone
         var i = scanPos
         var state = self.state
-        // Fast path: outside quotes, in a stretch with no quote and no CR, records end exactly
-        // at each LF, found 16 bytes at a time with the check for quotes and CRs in the same pass.
-        if state != .quoted && state != .quoteInQuoted && i < count {
-            let n = count - i
-            if lineEnds.count < n { lineEnds = [Int](repeating: 0, count: max(n, 2 * lineEnds.count)) }
-            let found = buffer.withUnsafeBufferPointer { b in
-                lineEnds.withUnsafeMutableBufferPointer { CSysShims_lineEnds(b.baseAddress! + i, n, $0.baseAddress!) }
-            }
-            if found > 0 {
-                endRecords(lineEnds.prefix(found), after: i)
-                i += lineEnds[found - 1] + 1
-                state = .fieldStart
-            }
-        }
+        if lineEnds.count < count - i { lineEnds = [Int](repeating: 0, count: max(count - i, 2 * lineEnds.count)) }
+        var fast = true
         buffer.withUnsafeBufferPointer { b in
-            while i < count {
-                let c = b[i]
-                if c == lf || c == cr {
-                    var next = i + 1
-                    var newLine = true
-                    if c == cr {
-                        // CR LF is one terminator: wait for the next byte to know which this is.
-                        if i + 1 >= count && !sourceDone { break }
-                        if i + 1 < count && b[i + 1] == lf { next = i + 2 } else if state == .quoted { newLine = false }
-                    }
-                    if newLine { line += 1 }
-                    if state != .quoted {
-                        endRecord(at: i, next: next)
+            scanning: while i < count {
+                // Fast path: outside quotes, up to the next quote or CR, records end exactly at
+                // each LF, found 16 bytes at a time with the check for quotes and CRs in the same
+                // pass. From there the bytes are followed one at a time until a record ends
+                // outside quotes, and then the fast path is taken again: a dump with a quoted
+                // field here and there (a name with a comma) is otherwise read a byte at a time.
+                // A CR stops the fast path for the rest of the bytes: in a file of CR LF lines
+                // every line would be looked at twice.
+                var stop = i
+                if fast && state != .quoted && state != .quoteInQuoted {
+                    let n = count - i
+                    var at = 0
+                    let found = lineEnds.withUnsafeMutableBufferPointer { CSysShims_lineEnds(b.baseAddress! + i, n, $0.baseAddress!, &at) }
+                    stop = i + at
+                    if stop < count && b[stop] == cr { fast = false }
+                    if found > 0 {
+                        endRecords(lineEnds.prefix(found), after: i)
+                        i += lineEnds[found - 1] + 1
                         state = .fieldStart
                     }
-                    i = next
-                    continue
                 }
-                switch state {
-                case .fieldStart:
-                    if c == quote { state = .quoted } else if c != delimiter && c != space && c != tab { state = .unquoted }
-                case .unquoted:
-                    if c == delimiter { state = .fieldStart }
-                case .quoted:
-                    if c == quote { state = .quoteInQuoted }
-                case .quoteInQuoted:
-                    if c == quote { state = .quoted } else if c == delimiter { state = .fieldStart } else if c == space || c == tab { state = .closedQuote } else { state = .unquoted }
-                case .closedQuote:
-                    if c == delimiter { state = .fieldStart } else if c != space && c != tab { state = .unquoted }
+                if !fast { stop = count }
+                while i < count {
+                    let c = b[i]
+                    if c == lf || c == cr {
+                        var next = i + 1
+                        var newLine = true
+                        if c == cr {
+                            // CR LF is one terminator: wait for the next byte to know which this is.
+                            if i + 1 >= count && !sourceDone { break scanning }
+                            if i + 1 < count && b[i + 1] == lf { next = i + 2 } else if state == .quoted { newLine = false }
+                        }
+                        if newLine { line += 1 }
+                        let ended = state != .quoted
+                        if ended {
+                            endRecord(at: i, next: next)
+                            state = .fieldStart
+                        }
+                        i = next
+                        // Past the quote or CR that stopped the fast path, and between records again.
+                        if ended && i > stop { continue scanning }
+                        continue
+                    }
+                    switch state {
+                    case .fieldStart:
+                        if c == quote { state = .quoted } else if c != delimiter && c != space && c != tab { state = .unquoted }
+                    case .unquoted:
+                        if c == delimiter { state = .fieldStart }
+                    case .quoted:
+                        if c == quote { state = .quoteInQuoted }
+                    case .quoteInQuoted:
+                        if c == quote { state = .quoted } else if c == delimiter { state = .fieldStart } else if c == space || c == tab { state = .closedQuote } else { state = .unquoted }
+                    case .closedQuote:
+                        if c == delimiter { state = .fieldStart } else if c != space && c != tab { state = .unquoted }
+                    }
+                    i += 1
                 }
-                i += 1
             }
         }
         self.state = state

@@ -150,3 +150,30 @@ func fastPathGivesTheSameRecords(block: Int) throws {
     #expect(reference[301].line == 308)   // 1 header + 300 records + 6 blank lines before it
     #expect(try readAll(MemoryStream(bytes, maxBlock: block), options: CSVOptions(chunkBytes: 64, readBlockBytes: block)) == reference)
 }
+
+/// Quoted fields here and there among plain records: after each quoted record the reader
+/// takes its 16-byte path again. Every record, field and line number must be the one the
+/// text was made from, whatever the read size, with LF and with CR LF line ends.
+@Test(arguments: [(1, "\n"), (7, "\n"), (64, "\n"), (4096, "\n"), (5, "\r\n"), (4096, "\r\n")])
+func quotedFieldsAmongPlainRecords(block: Int, newline: String) throws {
+    var random = SplitMix64(state: UInt64(block))
+    var text = "id,note,amount\(newline)"
+    var expected = [ReadRecord(line: 1, fields: ["id", "note", "amount"], unterminated: false)]
+    var line = 2
+    for k in 0..<1_500 {
+        var note = "plain\(k)", written = note, breaks = 0
+        switch random.below(8) {
+        case 0: note = "comma, \(k)"; written = "\"\(note)\""
+        case 1: note = "say \"\(k)\""; written = "\"say \"\"\(k)\"\"\""
+        case 2: note = "two\nlines \(k)"; written = "\"\(note)\""; breaks = 1
+        default: break
+        }
+        text += "C\(k),\(written),\(k).25\(newline)"
+        expected.append(ReadRecord(line: line, fields: ["C\(k)", note, "\(k).25"], unterminated: false))
+        line += 1 + breaks
+        if random.below(20) == 0 { text += newline; line += 1 }
+    }
+    let bytes = Array(text.utf8)
+    #expect(try readAll(MemoryStream(bytes, maxBlock: block), options: CSVOptions(chunkBytes: 256, readBlockBytes: block)) == expected)
+    #expect(try readAll(MemoryStream(bytes)) == expected)
+}
