@@ -86,25 +86,34 @@ public struct TierTable: Sendable, Equatable {
     /// For customers whose tier moved: the component that moved the score most.
     public var driver: [String]
 
+    /// Runs on up to `threads` threads (the ranks at the same time, then the customers in
+    /// chunks); the result does not depend on `threads`.
     public static func compute(_ t: FeatureTable, rfm: RFMScores, profit: ProfitTable, churn: ChurnTable, clvAvailable: Bool,
-                               previous: [String: (tier: Tier, components: ValueComponents)], _ p: TierParameters) -> TierTable {
+                               previous: PreviousTiers, _ p: TierParameters, threads: Int = 1) -> TierTable {
         let n = t.count
         let clv: [Int64]? = clvAvailable ? churn.clv.map { $0 ?? 0 } : nil
         let result = Tiering.assign(clv: clv, profit: profit.profit, balance: (0..<n).map(t.relationshipBalance),
-                                    rfmSum: (0..<n).map(rfm.scoreSum), p: p)
-        var lifecycle: [Lifecycle] = []
-        var previousTier: [Tier?] = []
-        var driver: [String] = []
-        for i in 0..<n {
-            let tenure = t.tenureStart[i] == Int32.min ? nil : Int(t.window.asOf.number - t.tenureStart[i])
-            lifecycle.append(Tiering.lifecycle(flags: churn.flags[i], tenureDays: tenure, r: rfm.r[i], f: rfm.f[i], p: p))
-            let before = previous[t.ids[i]]
-            previousTier.append(before?.tier)
-            if let before, before.tier != result.tier[i] {
-                driver.append(Tiering.driver(now: result.components[i], before: before.components, weights: result.weightsUsed,
-                                             up: result.tier[i] < before.tier, privateBanking: result.privateBanking[i]))
-            } else {
-                driver.append("")
+                                    rfmSum: (0..<n).map(rfm.scoreSum), p: p, threads: threads)
+        var lifecycle = [Lifecycle](repeating: .new, count: n)
+        var previousTier = [Tier?](repeating: nil, count: n)
+        var driver = [String](repeating: "", count: n)
+        lifecycle.withUnsafeMutableBufferPointer { lifecycle in
+            previousTier.withUnsafeMutableBufferPointer { previousTier in
+                driver.withUnsafeMutableBufferPointer { driver in
+                    let (lifecycle, previousTier, driver) = (lifecycle, previousTier, driver)
+                    forEachChunk(n, threads: threads) { range in
+                        for i in range {
+                            let tenure = t.tenureStart[i] == Int32.min ? nil : Int(t.window.asOf.number - t.tenureStart[i])
+                            lifecycle[i] = Tiering.lifecycle(flags: churn.flags[i], tenureDays: tenure, r: rfm.r[i], f: rfm.f[i], p: p)
+                            let before = previous.isEmpty ? nil : previous.lookup(t.ids[i])
+                            previousTier[i] = before?.tier
+                            if let before, before.tier != result.tier[i] {
+                                driver[i] = Tiering.driver(now: result.components[i], before: before.components, weights: result.weightsUsed,
+                                                           up: result.tier[i] < before.tier, privateBanking: result.privateBanking[i])
+                            }
+                        }
+                    }
+                }
             }
         }
         return TierTable(result: result, lifecycle: lifecycle, previousTier: previousTier, driver: driver)

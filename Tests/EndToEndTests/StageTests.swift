@@ -101,3 +101,53 @@ func stages(_ log: String) -> [String: String] {
     }
     #expect(!r.stderr.contains("C0000"), "no customer ids in logs")
 }
+
+/// A nightly run compares its tiers with the latest earlier run's customers.csv. Here the
+/// earlier run is this run's own file with every third customer's tier changed (and one
+/// customer listed twice, the last row counting): tier_changes.csv must list exactly the
+/// customers whose tier differs from that file's, from its tier to this run's.
+@Test func tierChangesFollowThePreviousRunsCustomersFile() throws {
+    let folder = TestSupport.temporaryFolder("e2e-previous")
+    let pipeline = samplePipeline(folder)
+    let first = try TestSupport.run(["run", pipeline, "--threads", "2"])
+    #expect(first.status == 0, "\(first.stderr)")
+    let out = folder + "/out"
+    var lines = TestSupport.read(out + "/2026-10-31/customers.csv").split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    var previous: [String: String] = [:]
+    // customer_id, manager_id, branch and tier come first and are never quoted.
+    func retiered(_ line: String, _ tier: String) -> String {
+        var fields = line.split(separator: ",", maxSplits: 4, omittingEmptySubsequences: false).map(String.init)
+        fields[3] = tier
+        return fields.joined(separator: ",")
+    }
+    for k in 1..<lines.count {
+        let fields = lines[k].split(separator: ",", maxSplits: 4, omittingEmptySubsequences: false)
+        let id = String(fields[0]), tier = String(fields[3])
+        let before = k % 3 == 0 ? (tier == "A" ? "D" : "A") : tier
+        lines[k] = retiered(lines[k], before)
+        previous[id] = before
+    }
+    // The second customer again, with another tier: the later row is the one that counts.
+    let twice = String(lines[2].prefix { $0 != "," })
+    let again = previous[twice] == "B" ? "C" : "B"
+    lines.append(retiered(lines[2], again))
+    previous[twice] = again
+    try FileManager.default.createDirectory(atPath: out + "/2026-10-30", withIntermediateDirectories: true)
+    TestSupport.write(out + "/2026-10-30/customers.csv", lines.joined(separator: "\n") + "\n")
+    TestSupport.write(out + "/2026-10-30/_SUCCESS", "")
+    let second = try TestSupport.run(["run", pipeline, "--stage", "tier", "--threads", "2"])
+    #expect(second.status == 0, "\(second.stderr)")
+    let now = Dictionary(uniqueKeysWithValues: TestSupport.records(out + "/2026-10-31/customers.csv").map { ($0["customer_id"]!, $0["tier"]!) })
+    let expected = Set(now.filter { previous[$0.key] != $0.value }.map(\.key))
+    #expect(expected.count > 600)
+    #expect(expected.contains(twice))
+    let changes = TestSupport.records(out + "/2026-10-31/tier_changes.csv")
+    #expect(Set(changes.map { $0["customer_id"]! }) == expected)
+    #expect(changes.count == expected.count)
+    for c in changes {
+        let id = c["customer_id"]!
+        #expect(c["from_tier"] == previous[id] && c["to_tier"] == now[id], "\(id)")
+        #expect(c["direction"] == (c["to_tier"]! < c["from_tier"]! ? "up" : "down"), "\(id)")
+        #expect(!(c["driver"] ?? "").isEmpty, "\(id)")
+    }
+}
