@@ -74,16 +74,18 @@ public struct CustomerActivity: Sendable, Equatable {
     /// Folds `t` unless a sum would overflow, in one access to the stored record: checking
     /// through a non-mutating call would copy the record (and retain its bit set) per row.
     /// Returns false, with nothing changed, on overflow.
+    /// `keepingDay`: whether the purchase day goes into `initiatedDays`; ingest's fold keeps
+    /// the recent days itself (`FoldPartitions`) and passes false.
     @inline(__always)
-    public mutating func foldUnlessOverflow(_ t: Transaction, window: AnalysisWindow) -> Bool {
+    public mutating func foldUnlessOverflow(_ t: Transaction, window: AnalysisWindow, keepingDay: Bool = true) -> Bool {
         if wouldOverflow(t) { return false }
-        fold(t, window: window)
+        fold(t, window: window, keepingDay: keepingDay)
         return true
     }
 
     /// Adds one transaction on or before the as-of date.
     @inline(__always)
-    public mutating func fold(_ t: Transaction, window: AnalysisWindow) {
+    public mutating func fold(_ t: Transaction, window: AnalysisWindow, keepingDay: Bool = true) {
         let day = t.day.number
         rows += 1
         if first == .min || day < first { first = day }
@@ -98,7 +100,7 @@ public struct CustomerActivity: Sendable, Equatable {
         guard t.type.isCustomerInitiated else { return }
         let value = Int64(t.amount.magnitude)
         initiatedValue += value
-        initiatedDays.insert(t.day, last: window.asOf)
+        if keepingDay { initiatedDays.insert(t.day, last: window.asOf) }
         // Int32.min, for none, is below every day.
         if day > lastInitiated { lastInitiated = day }
         if firstInitiated == .min || day < firstInitiated {
@@ -144,9 +146,10 @@ public struct CustomerActivity: Sendable, Equatable {
     public var purchaseDays: Int { initiatedDays.isEmpty ? Int(settledPurchaseDays) : initiatedDays.count }
 
     /// Keeps only the count of purchase days and frees the bit set, once all rows are in.
-    public mutating func settle() {
-        if !initiatedDays.isEmpty {
-            settledPurchaseDays = Int32(initiatedDays.count)
+    /// `addingDays`: purchase days kept apart from `initiatedDays` (never the same days).
+    public mutating func settle(addingDays extra: Int = 0) {
+        if !initiatedDays.isEmpty || extra > 0 {
+            settledPurchaseDays = Int32(purchaseDays + extra)
             initiatedDays = DayBitset()
         }
     }

@@ -50,6 +50,14 @@ struct OverflowReject {
 /// The activity lives in one buffer that the partitions write at disjoint indexes; it grows
 /// (after every queued batch is folded) when new customers come. The accounts are the
 /// caller's buffer, written the same way.
+///
+/// The purchase days of the last 16 × 64 days up to the as-of date (about 2.7 years) are
+/// kept here too, one bit a day and 16 words a customer, in one buffer beside the activity:
+/// a row's word is then found from its customer and day alone, and prefetched with the
+/// record, where a bit set of its own per customer (`CustomerActivity.initiatedDays`, which
+/// keeps only the older days now) cost a heap block, a uniqueness check and a header line per
+/// row, and freeing half a million of them at the end. The days are counted into each
+/// customer's activity by `finish`.
 final class FoldPartitions: @unchecked Sendable {
     private let count: Int
     /// How many of its own rows ahead a partition prefetches: enough to cover a memory access,
@@ -65,6 +73,11 @@ final class FoldPartitions: @unchecked Sendable {
     /// Customers whose activity is initialised, at the front of `activity`.
     private var customers: Int
     private let accounts: UnsafeMutableBufferPointer<AccountState>
+    /// Customer c's recent purchase days are words `c × recentWords ..< (c + 1) × recentWords`,
+    /// the first of them word `firstRecentWord` (day >> 6); as many customers as `activity` holds.
+    static let recentWords = 16
+    private var recentDays: UnsafeMutablePointer<UInt64>
+    private let firstRecentWord: Int
     /// Rows turned away, per partition; appended under `overflowLock` (rare).
     private var overflow: [[OverflowReject]]
     private let overflowLock = NSLock()
@@ -90,6 +103,8 @@ final class FoldPartitions: @unchecked Sendable {
         rowLists = (0..<count).map { _ in RowList() }
         customers = accountMagnitude.count
         activity = Self.allocateActivity(max(1024, customers + customers / 4))
+        recentDays = Self.allocateDays(activity.count)
+        firstRecentWord = Int(window.asOf.number >> 6) - (Self.recentWords - 1)
         // In chunks on every thread: the first touch of the pages (64 MB on L) is most of it.
         let activity = activity, magnitudes = accountMagnitude
         forEachChunk(customers, threads: threads) { range in
@@ -102,6 +117,13 @@ final class FoldPartitions: @unchecked Sendable {
     deinit {
         activity.baseAddress!.deinitialize(count: customers)
         activity.deallocate()
+        free(recentDays)
+    }
+
+    /// Zeroed room for `n` customers' recent days. From `calloc`: a block this large is a new
+    /// mapping whose pages come zeroed from the system when first touched, with no pass here.
+    private static func allocateDays(_ n: Int) -> UnsafeMutablePointer<UInt64> {
+        calloc(max(1, n * recentWords), MemoryLayout<UInt64>.size)!.bindMemory(to: UInt64.self, capacity: max(1, n * recentWords))
     }
 
     /// Room for `n` customers' activity on 64-byte boundaries. A row's fold waits on its
@@ -137,6 +159,10 @@ final class FoldPartitions: @unchecked Sendable {
             ProcessMemory.move(from: activity.baseAddress!, to: moved.baseAddress!, count: customers)
             activity.deallocate()
             activity = moved
+            let days = Self.allocateDays(moved.count)
+            days.update(from: recentDays, count: customers * Self.recentWords)
+            free(recentDays)
+            recentDays = days
         }
         (activity.baseAddress! + customers).initialize(repeating: CustomerActivity(), count: n - customers)
         customers = n
@@ -147,6 +173,12 @@ final class FoldPartitions: @unchecked Sendable {
         let window = window
         let activity = activity
         let accounts = accounts
+        let days = recentDays, firstWord = firstRecentWord, words = FoldPartitions.recentWords
+        /// Where the day's bit lies among the customer's recent words, or nil for an older day.
+        @inline(__always) func recentWord(_ day: Day) -> Int? {
+            let w = Int(day.number >> 6) - firstWord
+            return w >= 0 && w < words ? w : nil
+        }
         var turnedAway: [OverflowReject] = []
         // This partition's rows first, in one pass over the customers (4 bytes a row): the
         // loop below then sees only its own rows, and prefetches as far ahead in them.
@@ -168,15 +200,18 @@ final class FoldPartitions: @unchecked Sendable {
                         let ahead = k + FoldPartitions.lookahead
                         if ahead < mine.count {
                             let i = Int(mine[ahead])
-                            prefetchForWrite(activity.baseAddress! + Int(customers[i]))
+                            let c = Int(customers[i])
+                            prefetchForWrite(activity.baseAddress! + c)
                             let a = Int(rows[i].account)
                             if a >= 0 { prefetchForWrite(accounts.baseAddress! + a) }
+                            if let w = recentWord(rows[i].txn.day) { prefetchForWrite(raw: days + c * words + w) }
                         }
-                        // Half as far ahead, the record has come: its purchase-day words can start loading too.
+                        // Half as far ahead, the record has come: the words of an older day can start loading too.
                         let near = k + FoldPartitions.lookahead / 2
                         if near < mine.count {
                             let i = Int(mine[near])
-                            if let at = activity[Int(customers[i])].initiatedDays.addresses(of: rows[i].txn.day) {
+                            if recentWord(rows[i].txn.day) == nil,
+                               let at = activity[Int(customers[i])].initiatedDays.addresses(of: rows[i].txn.day) {
                                 prefetchForWrite(raw: at.count)
                                 prefetchForWrite(raw: at.word)
                             }
@@ -188,11 +223,20 @@ final class FoldPartitions: @unchecked Sendable {
                         let moved = Int64(row.txn.amount.magnitude)
                         if (row.account >= 0 && (accounts[Int(row.account)].wouldOverflow(amount: row.txn.amount)
                                                  || activity[c].accountMagnitude.addingReportingOverflow(moved).overflow))
-                            || !activity[c].foldUnlessOverflow(row.txn, window: window) {
+                            || !activity[c].foldUnlessOverflow(row.txn, window: window, keepingDay: false) {
                             let r = Int(row.record)
                             turnedAway.append(OverflowReject(sequence: batch.sequence, record: r, line: batch.chunk.chunk.lines[r],
                                                              bytes: batch.chunk.chunk.withRecord(r) { Array($0) }))
                             continue
+                        }
+                        if row.txn.type.isCustomerInitiated {
+                            let day = row.txn.day
+                            if let w = recentWord(day) {
+                                days[c * words + w] |= 1 << UInt64(day.number & 63)
+                            } else {
+                                // Sized up to the recent words, which hold every later day.
+                                activity[c].initiatedDays.insert(day, last: Int(day.number >> 6) < firstWord ? Day(number: Int32(firstWord * 64 - 1)) : nil)
+                            }
                         }
                         if row.account >= 0 {
                             activity[c].accountMagnitude += moved
@@ -223,19 +267,27 @@ final class FoldPartitions: @unchecked Sendable {
     }
 
     /// Waits for every queued batch and gives back the activity of `n` customers, settled
-    /// (`CustomerActivity.settle`). The settling frees a small block per customer and the move
-    /// faults in the array's pages: on one thread, with the other cores idle, the two took
-    /// 0.15–0.25 s at the end of ingest on L, so they run in chunks on every thread.
+    /// (`CustomerActivity.settle`) with their recent days counted in. The settling and the
+    /// move, which faults in the array's pages, run in chunks on every thread: on one, with
+    /// the other cores idle, they took 0.15–0.25 s at the end of ingest on L.
     func finish(customers n: Int) -> [CustomerActivity] {
         drain()
         if n > customers { grow(to: n) }
         let taken = customers
         customers = 0
-        let source = activity
+        let source = activity, days = recentDays, words = FoldPartitions.recentWords
+        defer {
+            free(recentDays)
+            recentDays = Self.allocateDays(0)
+        }
         return Array(unsafeUninitializedCapacity: taken) { buffer, initialized in
             let target = buffer
             forEachChunk(taken, threads: concurrent ? count : 1) { range in
-                for i in range { source[i].settle() }
+                for i in range {
+                    var recent = 0
+                    for w in 0..<words { recent += days[i * words + w].nonzeroBitCount }
+                    source[i].settle(addingDays: recent)
+                }
                 ProcessMemory.move(from: source.baseAddress! + range.lowerBound, to: target.baseAddress! + range.lowerBound, count: range.count)
             }
             initialized = taken
