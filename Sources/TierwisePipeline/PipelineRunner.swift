@@ -252,8 +252,9 @@ public final class PipelineRunner {
         succeeded.withUnsafeMutableBufferPointer { ok in
             let ok = ok
             // Jobs rather than concurrentPerform iterations, so that each stage's own parallel
-            // loops get every core (see `runJobs`). All three start at once.
-            runJobs(parallel.count, threads: parallel.count) { k in
+            // loops get every core (see `runJobs`). Up to `--threads` of the three at once (all
+            // three had started whatever it said), the others as those end.
+            runJobs(parallel.count, threads: min(parallel.count, max(1, options.threads))) { k in
                 ok[k] = execute(parallel[k], failed: snapshot)
             }
         }

@@ -151,3 +151,20 @@ func stages(_ log: String) -> [String: String] {
         #expect(!(c["driver"] ?? "").isEmpty, "\(id)")
     }
 }
+
+/// `--threads 1` runs rfm, clv and profit one after another (each ends before the next
+/// starts); on more threads they may overlap, and the outputs are the same either way.
+@Test func oneThreadRunsTheScoringStagesOneAtATime() throws {
+    let folder = TestSupport.temporaryFolder("e2e-one-thread")
+    let r = try TestSupport.run(["run", samplePipeline(folder), "--threads", "1", "--log-format", "json"])
+    #expect(r.status == 0, "\(r.stderr)")
+    var running: Set<String> = [], most = 0
+    for line in r.stderr.split(separator: "\n") {
+        guard let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+              let stage = object["stage"] as? String, ["rfm", "clv", "profit"].contains(stage) else { continue }
+        if object["event"] as? String == "stage_start" { running.insert(stage) }
+        if object["event"] as? String == "stage_end" { running.remove(stage) }
+        most = max(most, running.count)
+    }
+    #expect(most == 1)
+}
