@@ -105,7 +105,7 @@ public struct TierTable: Sendable, Equatable {
                         for i in range {
                             let tenure = t.tenureStart[i] == Int32.min ? nil : Int(t.window.asOf.number - t.tenureStart[i])
                             lifecycle[i] = Tiering.lifecycle(flags: churn.flags[i], tenureDays: tenure, r: rfm.r[i], f: rfm.f[i], p: p)
-                            let before = previous.isEmpty ? nil : previous.lookup(t.ids[i])
+                            let before = previous.lookup(t.ids[i])
                             previousTier[i] = before?.tier
                             if let before, before.tier != result.tier[i] {
                                 driver[i] = Tiering.driver(now: result.components[i], before: before.components, weights: result.weightsUsed,

@@ -9,10 +9,6 @@ public struct PreviousTiers: Sendable {
 
     public init() {}
 
-    /// How many customers it holds.
-    public var count: Int { tiers.count }
-    public var isEmpty: Bool { tiers.isEmpty }
-
     /// Sets the customer's tier and components; a customer set twice keeps the last.
     public mutating func set(_ id: UnsafeRawBufferPointer, tier: Tier, components c: ValueComponents) {
         let k = Int(ids.intern(id))
@@ -25,14 +21,10 @@ public struct PreviousTiers: Sendable {
         }
     }
 
-    public mutating func set(_ id: String, tier: Tier, components c: ValueComponents) {
-        var id = id
-        id.withUTF8 { set(UnsafeRawBufferPointer($0), tier: tier, components: c) }
-    }
-
-    /// The customer's previous tier and components; nil for a customer the previous run did not have.
+    /// The customer's previous tier and components; nil for a customer the previous run did
+    /// not have, and at once, without hashing the id, when there was no previous run.
     public func lookup(_ id: String) -> (tier: Tier, components: ValueComponents)? {
-        guard let k = ids.find(id) else { return nil }
+        guard !tiers.isEmpty, let k = ids.find(id) else { return nil }
         return (tiers[Int(k)], components[Int(k)])
     }
 }

@@ -71,9 +71,7 @@ public final class CSVWriter {
     /// strings two threads formatting rows would otherwise retain and release on every row.
     public func text(_ cells: CSVTextCells, _ k: Int) {
         separator()
-        cells.bytes.withUnsafeBytes { all in
-            line.append(UnsafeRawBufferPointer(rebasing: all[cells.ends[k] - cells.length(k)..<cells.ends[k]]))
-        }
+        cells.bytes.withUnsafeBytes { all in line.append(UnsafeRawBufferPointer(rebasing: all[cells.offsets[k]..<cells.offsets[k + 1]])) }
     }
 
     /// Appends `bytes` as a text cell's content: quoted when it holds a delimiter, quote or
@@ -279,24 +277,22 @@ public struct CSVFragment: @unchecked Sendable {
 /// copies cell k's bytes. The cells lie one after another in one array.
 public struct CSVTextCells: Sendable {
     fileprivate let bytes: [UInt8]
-    /// Where each cell ends in `bytes`; cell k starts where cell k − 1 ends.
-    fileprivate let ends: [Int]
+    /// Cell k is `bytes[offsets[k]..<offsets[k + 1]]`.
+    fileprivate let offsets: [Int]
 
     /// The cells of `values`, escaped as `CSVWriter.text` escapes a value.
     public init(_ values: [String]) {
         var buffer = ByteBuffer(capacity: 64)
-        var ends: [Int] = []
-        ends.reserveCapacity(values.count)
+        var offsets = [0]
+        offsets.reserveCapacity(values.count + 1)
         for value in values {
             var value = value
             value.withUTF8 { CSVWriter.escape(UnsafeRawBufferPointer($0), into: &buffer) }
-            ends.append(buffer.count)
+            offsets.append(buffer.count)
         }
         bytes = Array(buffer.bytes)
-        self.ends = ends
+        self.offsets = offsets
     }
 
-    public var count: Int { ends.count }
-
-    @inline(__always) fileprivate func length(_ k: Int) -> Int { k == 0 ? ends[0] : ends[k] - ends[k - 1] }
+    public var count: Int { offsets.count - 1 }
 }

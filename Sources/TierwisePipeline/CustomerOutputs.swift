@@ -150,10 +150,11 @@ struct CustomerOutputs {
         try writeBlocks(of: watchlistOrder, to: w, threads: threads) { w, rows, start in
             let ids = rows.map { t.ids[$0] }, tiers = rows.map { Int(tier[$0].rawValue) }, managerCodes = rows.map { t.manager.codes[$0] }
             let atRisk = rows.map { churn.valueAtRisk[$0] }, severities = rows.map { churn.severity[$0] }, flagCodes = rows.map { churn.flags[$0] }
-            let alive = rows.map { i in pAlive.flatMap { $0[i].isNaN ? nil : $0[i] } }, clvs = rows.map { churn.clv[$0] }
+            let reasons = rows.map { churn.reasons[$0] }, alive = rows.map { i in pAlive.flatMap { $0[i].isNaN ? nil : $0[i] } }
+            let clvs = rows.map { churn.clv[$0] }
             for k in 0..<rows.count {
                 w.integer(Int64(start + k + 1)); w.text(ids[k]); w.text(tierNames, tiers[k]); w.text(managers, Int(managerCodes[k])); money(w, atRisk[k])
-                w.text(self.severities, Int(severities[k].rawValue)); w.text(flags, Int(flagCodes[k].rawValue)); w.text(churn.reasons[rows[rows.startIndex + k]])
+                w.text(self.severities, Int(severities[k].rawValue)); w.text(flags, Int(flagCodes[k].rawValue)); w.text(reasons[k])
                 fixed(w, alive[k], 4); money(w, clvs[k]); w.text(cadences, tiers[k])
                 try w.endRow()
             }

@@ -123,7 +123,7 @@ final class FoldPartitions: @unchecked Sendable {
     /// Zeroed room for `n` customers' recent days. From `calloc`: a block this large is a new
     /// mapping whose pages come zeroed from the system when first touched, with no pass here.
     private static func allocateDays(_ n: Int) -> UnsafeMutablePointer<UInt64> {
-        calloc(max(1, n * recentWords), MemoryLayout<UInt64>.size)!.bindMemory(to: UInt64.self, capacity: max(1, n * recentWords))
+        calloc(n * recentWords, MemoryLayout<UInt64>.size)!.bindMemory(to: UInt64.self, capacity: n * recentWords)
     }
 
     /// Room for `n` customers' activity on 64-byte boundaries. A row's fold waits on its
@@ -276,10 +276,6 @@ final class FoldPartitions: @unchecked Sendable {
         let taken = customers
         customers = 0
         let source = activity, days = recentDays, words = FoldPartitions.recentWords
-        defer {
-            free(recentDays)
-            recentDays = Self.allocateDays(0)
-        }
         return Array(unsafeUninitializedCapacity: taken) { buffer, initialized in
             let target = buffer
             forEachChunk(taken, threads: concurrent ? count : 1) { range in

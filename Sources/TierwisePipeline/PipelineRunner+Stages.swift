@@ -178,9 +178,9 @@ extension PipelineRunner {
 /// per customer.
 ///
 /// Its chunks are parsed on `threads` threads and taken in file order, so a customer listed
-/// twice keeps its last row. A nightly run reads the whole of yesterday's file: on L (124 MB)
-/// the one-thread read, with a `String` per field, took two seconds, more than the rest of the
-/// tier stage.
+/// twice keeps its last row; the ranks are read from the fields' bytes (`DecimalDouble`). A
+/// nightly run reads the whole of yesterday's file: on L (124 MB) the one-thread read, with a
+/// `String` per field, took two seconds, more than the rest of the tier stage.
 enum PreviousRun {
     /// The columns read, by position in the file's header; nil for a column it lacks.
     struct Columns {
@@ -235,42 +235,12 @@ enum PreviousRun {
             guard chunk.withRecord(r, { parser.parse($0) }) == .ok, id < parser.fieldCount, tier < parser.fieldCount else { continue }
             let name = parser.field(tier)
             guard name.count == 1, let t = Tier(rawValue: name[0] &- UInt8(ascii: "A")) else { continue }
-            func number(_ column: Int?) -> Double? { column.flatMap { $0 < parser.fieldCount ? Self.number(parser.field($0)) : nil } }
+            func number(_ column: Int?) -> Double? { column.flatMap { $0 < parser.fieldCount ? DecimalDouble.parse(parser.field($0)) : nil } }
             rows.ids.append(contentsOf: parser.field(id))
             rows.ends.append(rows.ids.count)
             rows.tiers.append(t)
             rows.components.append(ValueComponents(clv: number(c.clv), profit: number(c.profit) ?? 0, balance: number(c.balance) ?? 0, rfm: number(c.rfm) ?? 0))
         }
         return rows
-    }
-
-    /// The field as `Double(String)` reads it. A plain decimal of at most 15 digits, as tierwise
-    /// writes the ranks, is its digits divided by a power of ten: both are exact doubles, so the
-    /// one division rounds the exact value once, as the conversion of the text does.
-    static func number(_ bytes: UnsafeRawBufferPointer) -> Double? {
-        var i = 0, digits = 0, places = 0, point = false, whole = false
-        var mantissa: UInt64 = 0
-        let negative = bytes.first == UInt8(ascii: "-")
-        if negative { i = 1 }
-        while i < bytes.count {
-            let b = bytes[i]
-            if b == UInt8(ascii: "."), !point {
-                point = true
-            } else if b &- UInt8(ascii: "0") <= 9 {
-                mantissa = mantissa * 10 + UInt64(b &- UInt8(ascii: "0"))
-                digits += 1
-                if point { places += 1 } else { whole = true }
-            } else {
-                break
-            }
-            i += 1
-        }
-        guard i == bytes.count, whole, digits <= 15, !(point && places == 0) else {
-            return Double(String(decoding: bytes, as: UTF8.self))
-        }
-        var scale = 1.0
-        for _ in 0..<places { scale *= 10 }
-        let magnitude = Double(mantissa) / scale
-        return negative ? -magnitude : magnitude
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TierwiseAnalytics
 import TierwiseTestSupport
@@ -202,5 +203,21 @@ func int128FastConversions(value: Int128) {
             Issue.record("\(text): \(String(describing: fast)) against \(String(describing: reference))")
             return
         }
+    }
+}
+
+/// The previous run's ranks (six decimals, as customers.csv writes them) are read from bytes
+/// with `DecimalDouble`; each must be the Double that `Double(String)` makes of the same text,
+/// the fast path and the others alike.
+@Test func previousRunRanksReadAsDoubleDoes() {
+    var texts = ["0.000000", "1.000000", "0.500000", "0.123456", "-0.000000", "0.999999", "0.1", "7", "123456789012345",
+                 "1234567890123456", "0.1234567890123456789", "1e-3", "", "-", ".5", "5.", "abc", "0.12.3", "nan", "inf", "+1.5", " 1"]
+    var random = SplitMix64(state: 9)
+    for _ in 0..<2_000 { texts.append(String(format: "%.6f", Double(random.below(1_000_001)) / 1_000_000)) }
+    for _ in 0..<500 { texts.append(String(Double(random.below(1 << 40)) / Double(1 + random.below(1 << 20)))) }
+    for text in texts {
+        let got = Array(text.utf8).withUnsafeBytes { DecimalDouble.parse($0) }
+        let want = Double(text)
+        #expect(got?.bitPattern == want?.bitPattern, "\(text)")
     }
 }

@@ -1,4 +1,3 @@
-import Foundation
 import Testing
 import TierwiseAnalytics
 import TierwiseIO
@@ -42,19 +41,4 @@ func storedFeatureTable() -> FeatureTable {
     #expect(try w.int32("open_\(Product.savings.rawValue)") == [0, 0, 0])
     let days = try w.double("balance_days_\(Product.checking.rawValue)")
     #expect(days[2] == t.holdings.balanceDays(.checking, 2) && days[2] > 0 && days[0] == 0)
-}
-
-/// The previous run's ranks are read from bytes; each must be the Double that
-/// `Double(String)` makes of the same text, the fast path and the others alike.
-@Test func previousRunNumbersReadAsDoubleDoes() {
-    var texts = ["0.000000", "1.000000", "0.500000", "0.123456", "-0.000000", "0.999999", "0.1", "7", "123456789012345",
-                 "1234567890123456", "0.1234567890123456789", "1e-3", "", "-", ".5", "5.", "abc", "0.12.3", "nan", "inf", "+1.5", " 1"]
-    var random = SplitMix64(state: 9)
-    for _ in 0..<2_000 { texts.append(String(format: "%.6f", Double(random.below(1_000_001)) / 1_000_000)) }
-    for _ in 0..<500 { texts.append(String(Double(random.below(1 << 40)) / Double(1 + random.below(1 << 20)))) }
-    for text in texts {
-        let got = Array(text.utf8).withUnsafeBytes { PreviousRun.number($0) }
-        let want = Double(text)
-        #expect(got?.bitPattern == want?.bitPattern, "\(text)")
-    }
 }
