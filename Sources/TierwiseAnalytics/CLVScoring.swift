@@ -30,6 +30,37 @@ public enum CLVScoring {
         t.repeatDays[i] > 0 ? Money.toDouble(t.repeatValue[i]) / Double(t.repeatDays[i]) : nil
     }
 
+    /// The members' summaries grouped as `WeightedSummaries.group` groups them: the same
+    /// groups in the same order, with the same weights. The summaries come from whole days,
+    /// and days divided by the unit keep their order and stay distinct, so the groups are
+    /// those of the (x, t_x, T) days packed into one integer, sorted with `RadixOrder`. On
+    /// L's 500,000 customers the general grouping (a hash table that grew to millions of
+    /// slots, then a merge sort through a closure) took 0.3 s on one core while the other
+    /// had nothing to do. Days that do not fit the packing take the general way.
+    static func grouped(_ t: FeatureTable, members: [Int], summaries: [PurchaseSummary]) -> WeightedSummaries {
+        var keys = [UInt64](repeating: 0, count: members.count)
+        var fits = true
+        for (k, i) in members.enumerated() {
+            let x = UInt64(truncatingIfNeeded: Int64(t.repeatDays[i]))
+            let tx = UInt64(truncatingIfNeeded: Int64(t.lastPurchaseAgeDays[i]))
+            let T = UInt64(truncatingIfNeeded: Int64(t.firstPurchaseAgeDays[i]))
+            fits = fits && x < 1 << 21 && tx < 1 << 21 && T < 1 << 22
+            keys[k] = x << 43 | tx << 22 | T
+        }
+        guard fits else { return WeightedSummaries.group(summaries) }
+        let (order, sorted) = RadixOrder.ascending(keys)
+        var groups: [PurchaseSummary] = [], weights: [Double] = []
+        var k = 0
+        while k < sorted.count {
+            var end = k + 1
+            while end < sorted.count && sorted[end] == sorted[k] { end += 1 }
+            groups.append(summaries[Int(order[k])])
+            weights.append(Double(end - k))
+            k = end
+        }
+        return WeightedSummaries(summaries: groups, weights: weights)
+    }
+
     public static func compute(_ t: FeatureTable, _ p: CLVParameters, threads: Int) -> CLVOutcome {
         let unit = p.timeUnit
         var members: [Int] = []
@@ -37,7 +68,7 @@ public enum CLVScoring {
         for i in 0..<t.count {
             if let s = summary(t, i, unit: unit) { members.append(i); summaries.append(s) }
         }
-        let fit = BGNBDFit.fit(WeightedSummaries.group(summaries), threads: threads)
+        let fit = BGNBDFit.fit(grouped(t, members: members, summaries: summaries), threads: threads)
         guard let params = fit.parameters else {
             let reason = "the BG/NBD model could not be fitted: \(fit.reason ?? "it did not converge")"
             return CLVOutcome(table: CLVTable(pAlive: nil, expectedTransactions: nil, clvSpend: nil, discountedTransactions: nil,

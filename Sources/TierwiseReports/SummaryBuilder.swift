@@ -35,8 +35,9 @@ public enum SummaryBuilder {
                                         customersFlagged: flagged, valueAtRisk: totalVaR.map(money),
                                         dataQualityStatus: rejected == 0 ? "ok" : "rejects")
 
-        // Profit and the Pareto curve (customers by profit, best first).
-        let byProfit = d.profit.profit.sorted(by: >)
+        // Profit and the Pareto curve (customers by profit, best first; a radix sort, where the
+        // standard one through its comparison closure took 0.05 s on L).
+        let byProfit = RadixOrder.ascending(d.profit.profit.map { ~RadixOrder.key($0) }).order.map { d.profit.profit[Int($0)] }
         var pareto: [[Double]] = [[0, 0]]
         var top20: Double? = nil
         let positive = total(byProfit)
