@@ -25,6 +25,14 @@ struct StageStore {
         try FileSystem.writeFile(path(name), Array(try JSONCoding.encode(value)), mode: mode)
     }
 
+    /// A stage's facts beside its table, made durable by `sync` after the table, like it.
+    /// Synced at once, the facts of ingest made the features stage, which waits for ingest's
+    /// save to free its copy of the state, wait for the disk too: 50–70 ms with both cores
+    /// idle on L.
+    private func saveFacts<T: Encodable>(_ value: T, _ name: String) throws {
+        try FileSystem.writeFile(path(name), Array(try JSONCoding.encode(value)), mode: mode, syncingOn: sync)
+    }
+
     func loadJSON<T: Decodable>(_ type: T.Type, _ name: String) throws -> T {
         guard let bytes = FileSystem.readSmallFile(path(name)) else {
             throw PipelineError(.software, "\(path(name)): a saved stage result is missing; run again with --force")
@@ -47,7 +55,7 @@ struct StageStore {
         var w = try table("ingest.twk")
         s.save(into: &w)
         try w.finish()
-        try saveJSON(IngestFacts(asOf: s.window.asOf, counts: s.counts, hasAccounts: s.hasAccounts, hasCustomers: s.hasCustomers,
+        try saveFacts(IngestFacts(asOf: s.window.asOf, counts: s.counts, hasAccounts: s.hasAccounts, hasCustomers: s.hasCustomers,
                                  transactionColumns: s.transactionColumns.sorted()), "ingest.json")
     }
 
@@ -136,7 +144,7 @@ struct StageStore {
         if let v = o.table.clvSpend { w.put("clv_spend", .double(v)) }
         if let v = o.table.discountedTransactions { w.put("discounted", .double(v)) }
         try w.finish()
-        try saveJSON(CLVFacts(bgnbd: o.bgnbd, gammaGamma: o.gammaGamma, timeUnit: o.timeUnit, unavailableReason: o.table.unavailableReason,
+        try saveFacts(CLVFacts(bgnbd: o.bgnbd, gammaGamma: o.gammaGamma, timeUnit: o.timeUnit, unavailableReason: o.table.unavailableReason,
                               spendUnavailableReason: o.table.spendUnavailableReason), "clv.json")
     }
 
@@ -201,7 +209,7 @@ struct StageStore {
         w.put("driver", .string(t.driver))
         try w.finish()
         let u = r.weightsUsed
-        try saveJSON(TierFacts(weights: [u.clv, u.profit, u.balance, u.rfm], previousRun: previousRun), "tier.json")
+        try saveFacts(TierFacts(weights: [u.clv, u.profit, u.balance, u.rfm], previousRun: previousRun), "tier.json")
     }
 
     func loadTier() throws -> (TierTable, String?) {
