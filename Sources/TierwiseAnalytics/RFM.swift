@@ -54,16 +54,26 @@ public enum RFM {
     @inline(__always)
     public static func recencyKey(_ days: Int32) -> Int64 { days < 0 ? Int64.min : -Int64(days) }
 
-    public static func score(_ t: FeatureTable, parameters: RFMParameters) -> RFMScores {
-        let r = scores(keys: t.recencyDays.map(recencyKey))
-        let f = scores(keys: t.frequency.map { Int64($0) })
-        let m = scores(keys: t.monetary)
-        let names = parameters.segments.map(\.name) + ["Others"]
-        var segment = [UInt8](repeating: UInt8(names.count - 1), count: t.count)
-        for i in 0..<t.count {
-            if let k = parameters.segments.firstIndex(where: { $0.matches(r: Int(r[i]), f: Int(f[i]), m: Int(m[i])) }) {
-                segment[i] = UInt8(k)
+    /// The three scores are ranked at the same time and the segments found in chunks, on up
+    /// to `threads` threads: one after another they were 0.1 s on L with the other core idle,
+    /// at the end of an RFM-only run. Each score and segment is the same on any number.
+    public static func score(_ t: FeatureTable, parameters: RFMParameters, threads: Int = 1) -> RFMScores {
+        var rfm: [[UInt8]] = [[], [], []]
+        rfm.withUnsafeMutableBufferPointer { out in
+            let out = out
+            runJobs(3, threads: threads) { k in
+                switch k {
+                case 0: out[0] = scores(keys: t.recencyDays.map(recencyKey))
+                case 1: out[1] = scores(keys: t.frequency.map { Int64($0) })
+                default: out[2] = scores(keys: t.monetary)
+                }
             }
+        }
+        let (r, f, m) = (rfm[0], rfm[1], rfm[2])
+        let names = parameters.segments.map(\.name) + ["Others"]
+        let segments = parameters.segments
+        let segment = parallelMap(t.count, threads: threads, initial: UInt8(names.count - 1)) { i in
+            segments.firstIndex(where: { $0.matches(r: Int(r[i]), f: Int(f[i]), m: Int(m[i])) }).map(UInt8.init) ?? UInt8(names.count - 1)
         }
         return RFMScores(r: r, f: f, m: m, segment: segment, segmentNames: names)
     }

@@ -63,7 +63,7 @@ extension PipelineRunner {
             features = t
             return ["customers": "\(t.count)"]
         case .rfm:
-            let s = RFM.score(try loadFeatures(), parameters: config.rfm)
+            let s = RFM.score(try loadFeatures(), parameters: config.rfm, threads: threads)
             saveInBackground { try $0.save(rfm: s) }
             rfm = s
             return [:]

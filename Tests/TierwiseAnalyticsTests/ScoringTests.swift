@@ -39,6 +39,24 @@ func bruteForceScores(_ keys: [Int64]) -> [UInt8] {
     #expect(RFM.score(bank.table(), parameters: custom).segmentName(0) == "Others")
 }
 
+/// The scores and segments do not depend on the threads: more customers than one chunk of
+/// the segment loop, every segment met, scored on 1, 2 and 3 threads.
+@Test func rfmScoresAreTheSameOnAnyNumberOfThreads() {
+    var t = FeatureTable(window: AnalysisWindow(asOf: Day("2026-10-31")!), hasAccounts: false, hasCustomers: false,
+                         hasChannel: false, hasFees: false, hasTypes: false)
+    var state: UInt64 = 9
+    func next(_ bound: UInt64) -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return (state >> 33) % bound }
+    let n = 40_000
+    t.ids = (0..<n).map { "c\($0)" }
+    t.recencyDays = (0..<n).map { _ in Int32(next(400)) - 1 }
+    t.frequency = (0..<n).map { _ in Int32(next(60)) }
+    t.monetary = (0..<n).map { _ in Int64(next(1_000_000)) }
+    let one = RFM.score(t, parameters: RFMParameters(), threads: 1)
+    #expect(Set(one.segment).count == one.segmentNames.count, "every segment, Others too, has customers")
+    #expect(one.r == RFM.scores(keys: t.recencyDays.map(RFM.recencyKey)))
+    for threads in [2, 3] { #expect(RFM.score(t, parameters: RFMParameters(), threads: threads) == one) }
+}
+
 @Test func averageDailyBalanceMatchesADayByDayReplay() {
     var bank = Bank()
     let c = bank.customer("c")
