@@ -39,11 +39,22 @@ public struct ByteBuffer: ~Copyable {
         used += 1
     }
 
+    /// Up to 16 bytes (an id, a code) are copied here as two words that overlap, never
+    /// reading or writing past either end: a call to `memmove` for them cost more than the
+    /// copy, and the validator appends three ids a row.
     @inlinable @inline(__always) public mutating func append(_ bytes: UnsafeRawBufferPointer) {
         guard let from = bytes.baseAddress, bytes.count > 0 else { return }
-        reserve(bytes.count)
-        (base + used).copyMemory(from: from, byteCount: bytes.count)
-        used += bytes.count
+        let n = bytes.count
+        reserve(n)
+        let to = base + used
+        if n >= 8 && n <= 16 {
+            let head = from.loadUnaligned(as: UInt64.self), tail = from.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+            to.storeBytes(of: head, as: UInt64.self)
+            to.storeBytes(of: tail, toByteOffset: n - 8, as: UInt64.self)
+        } else {
+            to.copyMemory(from: from, byteCount: n)
+        }
+        used += n
     }
 
     /// Appends `n` bytes that `write` puts at the pointer it is given, in any order.

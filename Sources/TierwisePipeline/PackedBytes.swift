@@ -6,6 +6,9 @@ struct PackedBytes: Hashable {
     private(set) var high: UInt64 = 0
     private(set) var count = 0
 
+    /// No bytes.
+    init() {}
+
     /// Nil when `bytes` is longer than 16. With `lowercasingASCII`, A–Z are packed as a–z.
     ///
     /// Loads words, not bytes: two loads that overlap when the count is not a multiple of
@@ -24,8 +27,10 @@ struct PackedBytes: Hashable {
             if n > 8 { high = load64(n - 8) >> UInt64(8 * (16 - n)) }
         } else if n >= 4 {
             low = load32(0) | load32(n - 4) << UInt64(8 * (n - 4))
-        } else {
-            for i in 0..<n { low |= UInt64(p.load(fromByteOffset: i, as: UInt8.self)) << UInt64(8 * i) }
+        } else if n > 0 {
+            // Bytes 0, n/2 and n − 1 are every byte of 1 to 3 (a currency code), without a loop.
+            @inline(__always) func byte(_ at: Int) -> UInt64 { UInt64(p.load(fromByteOffset: at, as: UInt8.self)) << UInt64(8 * at) }
+            low = byte(0) | byte(n / 2) | byte(n - 1)
         }
         if lowercasingASCII {
             low = PackedBytes.lowercased(low)

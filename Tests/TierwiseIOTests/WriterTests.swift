@@ -324,3 +324,19 @@ func workTableColumnsFilledByBlocksMatchPuts(count: Int) throws {
     try fine.wait()
     #expect(log.entries == [1, 3, 4])
 }
+
+/// Pieces of every length up to 40 appended after every other, across the buffer's growth:
+/// the bytes are those of the pieces one after another (the short ones go as two words).
+@Test func byteBufferAppendsPiecesOfEveryLength() {
+    var random = SplitMix64(state: 0x6275_6666)
+    var buffer = ByteBuffer(capacity: 16)
+    var expected: [UInt8] = []
+    for _ in 0..<3 {
+        for n in 0...40 {
+            let piece = random.bytes(n)
+            piece.withUnsafeBytes { buffer.append($0) }
+            expected += piece
+        }
+    }
+    #expect(Array(buffer.bytes) == expected)
+}

@@ -61,3 +61,25 @@ private func look<V>(_ v: Vocabulary<V>, _ text: String) -> V? {
     }
     #expect(PackedBytes([UInt8](repeating: 65, count: 17)) == nil)
 }
+
+/// Every key is found in its own place, as the index it was given, whatever the number of
+/// keys; other byte strings, and keys that differ in length only, are not found.
+@Test func packedPlacesFindEveryKeyAndNothingElse() {
+    var random = SplitMix64(state: 0x706c_6163)
+    #expect(PackedPlaces().index(of: PackedBytes([UInt8]("card".utf8))!) == nil)
+    for count in [1, 2, 5, 13, 40, 200] {
+        var texts: [[UInt8]] = []
+        while texts.count < count {
+            let t = (0..<(1 + random.below(16))).map { _ in UInt8(97 + random.below(6)) }
+            if !texts.contains(t) { texts.append(t) }
+        }
+        let places = PackedPlaces(texts.map { PackedBytes($0) } + [nil])
+        for (k, t) in texts.enumerated() { #expect(places.index(of: PackedBytes(t)!) == k) }
+        for _ in 0..<2_000 {
+            let t = (0..<random.below(17)).map { _ in UInt8(97 + random.below(6)) }
+            if !texts.contains(t) { #expect(places.index(of: PackedBytes(t)!) == nil, "\(t)") }
+        }
+        let zeros = PackedBytes([UInt8](repeating: 0, count: 3))!
+        #expect(places.index(of: zeros) == nil && places.index(of: PackedBytes()) == nil)
+    }
+}
