@@ -10,11 +10,7 @@ extension FeatureTable {
                              window: AnalysisWindow, hasAccounts: Bool, hasCustomers: Bool, hasChannel: Bool, hasFees: Bool, hasTypes: Bool) -> FeatureTable {
         var t = FeatureTable(window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers, hasChannel: hasChannel, hasFees: hasFees, hasTypes: hasTypes)
         let n = ids.count
-        // Dumps usually list customers in id order, and ids are numbered as first read: then
-        // one pass shows that they are in order already, and the sort (0.05 s on L, and the
-        // loops below then read the activity in order) is skipped.
-        let inOrder = zip(ids, ids.dropFirst()).allSatisfy { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        let order = inOrder ? Array(0..<n) : (0..<n).sorted { ids[$0].utf8.lexicographicallyPrecedes(ids[$1].utf8) }
+        let order = byteOrder(ids)
         let asOf = window.asOf.number
 
         // Account aggregates go straight into the output rows (by sorted position), so no
@@ -89,6 +85,35 @@ extension FeatureTable {
             t.tenureStart.append(tenure)
         }
         return t
+    }
+
+    /// Only the columns RFM reads: the ids, recency, frequency and monetary, in the order
+    /// `build` gives, the other columns left empty. For an RFM-only run, which neither saves
+    /// the table nor runs another stage on it: the rest of the build (the accounts'
+    /// aggregates, the holdings, the profiles) was 0.2 s on L at the end of such a run.
+    public static func buildRFM(ids: [String], activity: [CustomerActivity], window: AnalysisWindow,
+                                hasAccounts: Bool, hasCustomers: Bool, hasChannel: Bool, hasFees: Bool, hasTypes: Bool) -> FeatureTable {
+        var t = FeatureTable(window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers, hasChannel: hasChannel, hasFees: hasFees, hasTypes: hasTypes)
+        let asOf = window.asOf.number
+        let order = byteOrder(ids)
+        t.reserve(ids.count)
+        for i in order {
+            let act = activity[i]
+            t.ids.append(ids[i])
+            t.recencyDays.append(act.lastInitiatedDay.map { asOf - $0.number } ?? -1)
+            t.frequency.append(act.windowCount)
+            t.monetary.append(act.windowValue)
+        }
+        return t
+    }
+
+    /// The positions of `ids` in byte order of the ids. Dumps usually list customers in id
+    /// order, and ids are numbered as first read: then one pass shows that they are in order
+    /// already, and the sort (0.05 s on L, and the build's loops then read the activity in
+    /// order) is skipped.
+    static func byteOrder(_ ids: [String]) -> [Int] {
+        let inOrder = zip(ids, ids.dropFirst()).allSatisfy { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        return inOrder ? Array(0..<ids.count) : (0..<ids.count).sorted { ids[$0].utf8.lexicographicallyPrecedes(ids[$1].utf8) }
     }
 
     mutating func reserve(_ n: Int) {

@@ -129,15 +129,22 @@ extension IngestState {
 
     /// The feature table of this state. Takes the customer ids and the accounts out of the
     /// state first, so the build can free them as soon as it is done with them instead of
-    /// holding them beside the table it grows; the state is spent afterwards.
-    mutating func takeFeatures() -> FeatureTable {
+    /// holding them beside the table it grows; the state is spent afterwards. With `rfmOnly`,
+    /// only the columns RFM reads (`FeatureTable.buildRFM`).
+    mutating func takeFeatures(rfmOnly: Bool = false) -> FeatureTable {
         let ids = (0..<customerIds.count).map { customerIds.id(Int32($0)) }
         customerIds = IdInterner()
+        let hasChannel = transactionColumns.contains("channel"), hasTypes = transactionColumns.contains("type")
+        let hasFees = transactionColumns.contains("fee") || hasTypes
+        if rfmOnly {
+            accounts = []
+            return FeatureTable.buildRFM(ids: ids, activity: activity, window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers,
+                                         hasChannel: hasChannel, hasFees: hasFees, hasTypes: hasTypes)
+        }
         let accounts = self.accounts
         self.accounts = []
         return FeatureTable.build(ids: ids, profiles: profiles, activity: activity,
                                   accounts: consume accounts, window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers,
-                                  hasChannel: transactionColumns.contains("channel"), hasFees: transactionColumns.contains("fee") || transactionColumns.contains("type"),
-                                  hasTypes: transactionColumns.contains("type"))
+                                  hasChannel: hasChannel, hasFees: hasFees, hasTypes: hasTypes)
     }
 }

@@ -49,12 +49,16 @@ extension PipelineRunner {
             // done, and the rest is dropped before saving, so the two never peak together.
             var state = try loadIngest()
             ingest = nil
-            let t = state.takeFeatures()
+            let t = state.takeFeatures(rfmOnly: options.rfmOnly)
             _ = consume state
             // The build overlapped ingest's save; the state it still holds goes before the
             // table is saved and the next stages allocate (on L, 367 MiB at the peak otherwise).
-            ingestSaved.wait()
-            ProcessMemory.releaseFree()  // before the table is saved, which allocates again
+            // An RFM-only run saves no table and allocates little more, so it goes on while
+            // the save runs, and waits for it only before it publishes.
+            if !options.rfmOnly {
+                ingestSaved.wait()
+                ProcessMemory.releaseFree()  // before the table is saved, which allocates again
+            }
             // Later stages use the table in memory, so it is written while they run. The run
             // waits for it before it publishes or records a stage as done (BackgroundSync), and
             // this stage's record left stages.json before it started, so a run killed while

@@ -39,7 +39,8 @@ func stages(_ log: String) -> [String: String] {
 /// than writing it), so it records ingest and not features. Here a full run on one window
 /// leaves its features.twk, an RFM-only run on another window follows: the full run on that
 /// window afterwards must reuse ingest's table, build features again rather than trust the
-/// table left on disk, and give what a clean full run gives.
+/// table left on disk, and give what a clean full run gives. The RFM-only run's own columns
+/// are those of the clean full run too.
 @Test func anRFMOnlyRunLeavesFeaturesForTheNextRunToBuild() throws {
     let folder = TestSupport.temporaryFolder("e2e-rfm-only")
     let pipeline = samplePipeline(folder)
@@ -55,6 +56,12 @@ func stages(_ log: String) -> [String: String] {
     let recorded = json(folder + "/out/.work/2026-10-31/stages.json")
     #expect(recorded["ingest"] != nil && recorded["rfm"] != nil)
     #expect(recorded["features"] == nil, "an RFM-only run does not vouch for a features table it did not save")
+    // It builds only the RFM columns of the table; they are the full run's.
+    let rfmColumns = ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "rfm_cell", "rfm_segment"]
+    let onlyRFM = TestSupport.records(folder + "/out/2026-10-31/customers.csv")
+    #expect(onlyRFM.count > 100)
+    #expect(onlyRFM.map { r in rfmColumns.map { r[$0] ?? "?" } }
+        == TestSupport.records(folder + "/clean/2026-10-31/customers.csv").map { r in rfmColumns.map { r[$0] ?? "?" } })
     let full = try TestSupport.run(["run", other])
     #expect(full.status == 0, "\(full.stderr)")
     #expect(stages(full.stderr)["ingest"] == "skipped" && stages(full.stderr)["features"] == "ran")
