@@ -140,8 +140,9 @@ struct Vocabulary<Value> {
 
 /// A few packed keys, each in a place of its own in a table of a power of two places, so
 /// that finding one is a multiply, a shift and one comparison. The multiplier is the first
-/// of a fixed sequence that gives every key its own place (a perfect hash); with a table
-/// four times the keys, one in a handful of tries does.
+/// of a fixed sequence that gives every key its own place (a perfect hash): the table starts
+/// at four times the keys and doubles until one of 64 multipliers does. A vocabulary's
+/// dozen labels take 64 places.
 struct PackedPlaces {
     private var keys = [PackedBytes()]
     /// Per place: the key's index among those given, or −1.
@@ -152,7 +153,8 @@ struct PackedPlaces {
 
     init() {}
 
-    /// `keys[i]` is found as `i`; nil keys (longer than 16 bytes) are never found.
+    /// `keys[i]` is found as `i`, the first `i` of a key given twice; nil keys (longer than
+    /// 16 bytes) are never found.
     init(_ keys: [PackedBytes?]) {
         let given = keys.enumerated().compactMap { k, p in p.map { (k, $0) } }
         var size = 16
@@ -167,7 +169,11 @@ struct PackedPlaces {
                 var clash = false
                 for (k, p) in given {
                     let place = Self.place(p, multiplier, shift)
-                    if indexes[place] >= 0 { clash = true; break }
+                    if indexes[place] >= 0 {
+                        if table[place] == p { continue }
+                        clash = true
+                        break
+                    }
                     indexes[place] = Int32(k)
                     table[place] = p
                 }

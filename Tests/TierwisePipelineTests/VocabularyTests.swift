@@ -79,6 +79,8 @@ private func look<V>(_ v: Vocabulary<V>, _ text: String) -> V? {
             let t = (0..<random.below(17)).map { _ in UInt8(97 + random.below(6)) }
             if !texts.contains(t) { #expect(places.index(of: PackedBytes(t)!) == nil, "\(t)") }
         }
+        let twice = PackedPlaces(texts.map { PackedBytes($0) } + texts.map { PackedBytes($0) })
+        #expect(texts.indices.allSatisfy { twice.index(of: PackedBytes(texts[$0])!) == $0 }, "a key given twice is found as its first")
         let zeros = PackedBytes([UInt8](repeating: 0, count: 3))!
         #expect(places.index(of: zeros) == nil && places.index(of: PackedBytes()) == nil)
     }
