@@ -41,6 +41,22 @@ public struct WorkTable {
 
     private var streamError: IOError?
 
+    /// Puts a column of `count` strings, the i-th from `string(i)`, as `put(name, .string(...))`
+    /// of them would, without an array of them first: saving ingest's coded columns
+    /// (managers, segments, branches) and its ids made an array of half a million strings
+    /// each, most of the time of that save.
+    public mutating func putStrings(_ name: String, count: Int, _ string: (Int) -> String) {
+        guard let stream else {
+            put(name, .string((0..<count).map(string)))
+            return
+        }
+        do {
+            try WorkTable.writeStrings(name, count: count, string, to: stream)
+        } catch {
+            streamError = streamError ?? (error as? IOError) ?? IOError(.cannotWrite, path: stream.path, message: "writing a work table failed")
+        }
+    }
+
     /// The element types of a fixed-width column, with their codes in the file.
     public enum FixedType: UInt8, Sendable {
         case int8 = 0, uint8 = 1, int32 = 2, int64 = 3, double = 4
@@ -166,20 +182,27 @@ public struct WorkTable {
         case .int32(let v): try raw(.int32, v)
         case .int64(let v): try raw(.int64, v)
         case .double(let v): try raw(.double, v)
-        case .string(let v):
-            try sink.write(head(name, 5, count: v.count))
-            var out: [UInt8] = []
-            out.reserveCapacity(1 << 16)
-            for var s in v {
-                append(UInt32(s.utf8.count), to: &out)
-                s.withUTF8 { out.append(contentsOf: $0) }
-                if out.count >= 1 << 16 {
-                    try sink.write(out)
-                    out.removeAll(keepingCapacity: true)
-                }
-            }
-            try sink.write(out)
+        case .string(let v): try writeStrings(name, count: v.count, { v[$0] }, to: sink)
         }
+    }
+
+    /// Each string as its length (u32) and its UTF-8 bytes, gathered 64 KB at a time.
+    private static func writeStrings(_ name: String, count: Int, _ string: (Int) -> String, to sink: FileSink) throws {
+        try sink.write(head(name, 5, count: count))
+        var out = ByteBuffer(capacity: (1 << 16) + (1 << 10))
+        for i in 0..<count {
+            var s = string(i)
+            s.withUTF8 { bytes in
+                var length = UInt32(bytes.count).littleEndian
+                withUnsafeBytes(of: &length) { out.append($0) }
+                out.append(UnsafeRawBufferPointer(bytes))
+            }
+            if out.count >= 1 << 16 {
+                try sink.write(out.bytes)
+                out.removeAll()
+            }
+        }
+        try sink.write(out.bytes)
     }
 
     /// Reads a table column by column from `stream` (`size` bytes), straight into each

@@ -41,13 +41,14 @@ extension IngestState {
         }
         accounts = []
         let n = customerIds.count
-        t.put("customer_id", .string((0..<n).map { customerIds.id(Int32($0)) }))
+        let ids = customerIds, profiles = profiles
+        t.putStrings("customer_id", count: n) { ids.id(Int32($0)) }
         customerIds = IdInterner()
         t.put("onboarded_on", .int32(profiles.onboarded))
-        t.put("segment", .string(Array(profiles.segment)))
+        t.putStrings("segment", count: profiles.segment.count) { profiles.segment[$0] }
         t.put("risk_rating", .int8(profiles.risk))
-        t.put("branch", .string(Array(profiles.branch)))
-        t.put("manager_id", .string(Array(profiles.manager)))
+        t.putStrings("branch", count: profiles.branch.count) { profiles.branch[$0] }
+        t.putStrings("manager_id", count: profiles.manager.count) { profiles.manager[$0] }
         let channels = Channel.allCases
         let activityColumns: [(name: String, type: WorkTable.FixedType)] =
             [("last_initiated", .int32), ("first_initiated", .int32), ("first_day_value", .int64), ("initiated_value", .int64),

@@ -71,8 +71,9 @@ struct StageStore {
 
     func save(features t: FeatureTable) throws {
         var w = try table("features.twk")
-        w.put("customer_id", .string(t.ids)); w.put("manager_id", .string(Array(t.manager))); w.put("segment", .string(Array(t.segment)))
-        w.put("branch", .string(Array(t.branch))); w.put("risk_rating", .int8(t.riskRating)); w.put("recency_days", .int32(t.recencyDays))
+        w.put("customer_id", .string(t.ids)); w.putStrings("manager_id", count: t.count) { t.manager[$0] }
+        w.putStrings("segment", count: t.count) { t.segment[$0] }; w.putStrings("branch", count: t.count) { t.branch[$0] }
+        w.put("risk_rating", .int8(t.riskRating)); w.put("recency_days", .int32(t.recencyDays))
         w.put("frequency", .int32(t.frequency)); w.put("monetary", .int64(t.monetary)); w.put("repeat_days", .int32(t.repeatDays))
         w.put("last_purchase_age", .int32(t.lastPurchaseAgeDays)); w.put("first_purchase_age", .int32(t.firstPurchaseAgeDays))
         w.put("repeat_value", .int64(t.repeatValue)); w.put("recent_count", .int32(t.recentCount))

@@ -69,6 +69,16 @@ private func decodeWorkTable(_ bytes: [UInt8], maxBlock: Int = .max) throws -> W
     }
 }
 
+/// A column of strings put from a function of the row gives the bytes of one put from an array.
+@Test func workTableStringsPutByRowMatchAnArray() throws {
+    let strings = (0..<30_000).map { $0 % 997 == 0 ? String(repeating: "é", count: 40_000) : ($0 % 3 == 0 ? "" : "m\($0 % 250)") }
+    let path = TestSupport.temporaryFolder("worktable") + "/rows.twk"
+    var t = try WorkTable(streamingTo: path)
+    t.putStrings("s", count: strings.count) { strings[$0] }
+    try t.finish()
+    #expect(TestSupport.readBytes(path) == (try workTableBytes([("s", .string(strings))])))
+}
+
 /// Columns filled a block of rows at a time and written where they lie in the file give the
 /// same bytes as one `put` per column, around the block size (8192 rows) and with nothing
 /// before, between or after them; a table read back takes them the same way.
