@@ -132,20 +132,21 @@ extension IngestState {
     /// state first, so the build can free them as soon as it is done with them instead of
     /// holding them beside the table it grows; the state is spent afterwards. With `rfmOnly`,
     /// only the columns RFM reads (`FeatureTable.buildRFM`).
-    mutating func takeFeatures(rfmOnly: Bool = false) -> FeatureTable {
-        let ids = (0..<customerIds.count).map { customerIds.id(Int32($0)) }
+    mutating func takeFeatures(rfmOnly: Bool = false, threads: Int = 1) -> FeatureTable {
+        let interner = customerIds
+        let ids = parallelMap(interner.count, threads: threads, initial: "") { interner.id(Int32($0)) }
         customerIds = IdInterner()
         let hasChannel = transactionColumns.contains("channel"), hasTypes = transactionColumns.contains("type")
         let hasFees = transactionColumns.contains("fee") || hasTypes
         if rfmOnly {
             accounts = []
             return FeatureTable.buildRFM(ids: ids, activity: activity, window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers,
-                                         hasChannel: hasChannel, hasFees: hasFees, hasTypes: hasTypes)
+                                         hasChannel: hasChannel, hasFees: hasFees, hasTypes: hasTypes, threads: threads)
         }
         let accounts = self.accounts
         self.accounts = []
         return FeatureTable.build(ids: ids, profiles: profiles, activity: activity,
                                   accounts: consume accounts, window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers,
-                                  hasChannel: hasChannel, hasFees: hasFees, hasTypes: hasTypes)
+                                  hasChannel: hasChannel, hasFees: hasFees, hasTypes: hasTypes, threads: threads)
     }
 }

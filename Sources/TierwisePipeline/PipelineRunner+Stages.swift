@@ -49,7 +49,7 @@ extension PipelineRunner {
             // done, and the rest is dropped before saving, so the two never peak together.
             var state = try loadIngest()
             ingest = nil
-            let t = state.takeFeatures(rfmOnly: options.rfmOnly)
+            let t = state.takeFeatures(rfmOnly: options.rfmOnly, threads: threads)
             _ = consume state
             // The build overlapped ingest's save; the state it still holds goes before the
             // table is saved and the next stages allocate (on L, 367 MiB at the peak otherwise).
