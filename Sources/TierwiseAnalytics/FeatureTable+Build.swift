@@ -122,32 +122,28 @@ extension FeatureTable {
         }
     }
 
+    /// The per-customer columns of whole numbers that `appendCustomers` fills, besides the
+    /// ids, risk ratings, channel counts and salary periods.
+    private static let int32Columns: [WritableKeyPath<FeatureTable, [Int32]>] = [
+        \.recencyDays, \.frequency, \.repeatDays, \.lastPurchaseAgeDays, \.firstPurchaseAgeDays, \.recentCount, \.previousRecentCount,
+        \.tenureStart,
+    ]
+    private static let int64Columns: [WritableKeyPath<FeatureTable, [Int64]>] = [\.monetary, \.repeatValue, \.fees]
+
     /// Room for `n` customers in every per-customer column.
     private mutating func reserveCustomers(_ n: Int) {
-        reserve(n)
-        riskRating.reserveCapacity(n); repeatDays.reserveCapacity(n); lastPurchaseAgeDays.reserveCapacity(n)
-        firstPurchaseAgeDays.reserveCapacity(n); repeatValue.reserveCapacity(n); recentCount.reserveCapacity(n)
-        previousRecentCount.reserveCapacity(n); fees.reserveCapacity(n); salaryPeriods.reserveCapacity(n); tenureStart.reserveCapacity(n)
+        ids.reserveCapacity(n); riskRating.reserveCapacity(n); salaryPeriods.reserveCapacity(n)
+        for c in Self.int32Columns { self[keyPath: c].reserveCapacity(n) }
+        for c in Self.int64Columns { self[keyPath: c].reserveCapacity(n) }
         for c in channelCounts.indices { channelCounts[c].reserveCapacity(n) }
     }
 
     /// Appends the per-customer columns of `part`, built by `appendCustomers`.
     private mutating func appendCustomers(of part: FeatureTable) {
-        ids += part.ids
-        riskRating += part.riskRating
-        recencyDays += part.recencyDays
-        frequency += part.frequency
-        monetary += part.monetary
-        repeatDays += part.repeatDays
-        lastPurchaseAgeDays += part.lastPurchaseAgeDays
-        firstPurchaseAgeDays += part.firstPurchaseAgeDays
-        repeatValue += part.repeatValue
-        recentCount += part.recentCount
-        previousRecentCount += part.previousRecentCount
-        fees += part.fees
+        ids += part.ids; riskRating += part.riskRating; salaryPeriods += part.salaryPeriods
+        for c in Self.int32Columns { self[keyPath: c] += part[keyPath: c] }
+        for c in Self.int64Columns { self[keyPath: c] += part[keyPath: c] }
         for c in channelCounts.indices { channelCounts[c] += part.channelCounts[c] }
-        salaryPeriods += part.salaryPeriods
-        tenureStart += part.tenureStart
     }
 
     /// Only the columns RFM reads: the ids, recency, frequency and monetary, in the order
