@@ -140,8 +140,11 @@ public final class PipelineRunner {
                 && (stage == .report ? FileSystem.exists(config.run.output + "/\(asOf)/_SUCCESS") : hasSavedResult(stage))
             if forced.contains(stage) || !upToDate || stage.upstream.contains(where: mustRun.contains) { mustRun.insert(stage) }
         }
+        // An RFM-only run stops after rfm and a shard after features, whatever else is out of date.
+        let last: StageName = options.rfmOnly ? .rfm : options.shard != nil ? .features : .report
+        let toRun = StageName.allCases.prefix { $0 != last }.filter(mustRun.contains) + (mustRun.contains(last) ? [last] : [])
         logger.info("run starting", metadata: ["event": "run_start", "as_of": "\(asOf)", "work": "\(workDir)",
-                                               "stages_to_run": "\(StageName.allCases.filter(mustRun.contains).map(\.rawValue).joined(separator: ","))"])
+                                               "stages_to_run": "\(toRun.map(\.rawValue).joined(separator: ","))"])
 
         /// stages.json as it stands on disk while the run goes on.
         var recordedOnDisk = saved

@@ -53,6 +53,12 @@ func stages(_ log: String) -> [String: String] {
     let rfmOnly = try TestSupport.run(["run", other, "--rfm-only"])
     #expect(rfmOnly.status == 0, "\(rfmOnly.stderr)")
     #expect(stages(rfmOnly.stderr)["features"] == "ran")
+    // Its log names the stages it runs and no others.
+    let planned = rfmOnly.stderr.split(separator: "\n").first { $0.contains("event=run_start") }?
+        .split(separator: " ").first { $0.hasPrefix("stages_to_run=") }
+    let ran = ["ingest", "features", "rfm", "clv", "profit", "churn", "tier", "report"].filter { stages(rfmOnly.stderr)[$0] == "ran" }
+    #expect(ran.last == "rfm")
+    #expect(planned.map(String.init) == "stages_to_run=" + ran.joined(separator: ","), "\(rfmOnly.stderr)")
     let recorded = json(folder + "/out/.work/2026-10-31/stages.json")
     #expect(recorded["ingest"] != nil && recorded["rfm"] != nil)
     #expect(recorded["features"] == nil, "an RFM-only run does not vouch for a features table it did not save")
