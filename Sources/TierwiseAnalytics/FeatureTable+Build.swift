@@ -62,19 +62,15 @@ extension FeatureTable {
         // saving ingest's table), put one after another: a row's values never depend on
         // another row, so the table is the same on any number of threads.
         let ranges = partsOf(n, threads: threads), firstOpeningByRow = firstOpening
-        var parts = [FeatureTable?](repeating: nil, count: ranges.count)
-        parts.withUnsafeMutableBufferPointer { out in
-            let out = out
-            runJobs(ranges.count, threads: threads) { k in
-                var part = FeatureTable(window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers, hasChannel: hasChannel,
-                                        hasFees: hasFees, hasTypes: hasTypes)
-                part.appendCustomers(order[ranges[k]], from: ranges[k].lowerBound, ids: ids, profiles: profiles, activity: activity,
-                                     firstOpening: firstOpeningByRow)
-                out[k] = part
-            }
+        let parts = mapJobs(ranges.count, threads: threads) { k in
+            var part = FeatureTable(window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers, hasChannel: hasChannel,
+                                    hasFees: hasFees, hasTypes: hasTypes)
+            part.appendCustomers(order[ranges[k]], from: ranges[k].lowerBound, ids: ids, profiles: profiles, activity: activity,
+                                 firstOpening: firstOpeningByRow)
+            return part
         }
         t.reserveCustomers(n)
-        for part in parts { t.appendCustomers(of: part!) }
+        for part in parts { t.appendCustomers(of: part) }
         return t
     }
 

@@ -32,12 +32,18 @@ public func parallelMap<T>(_ count: Int, threads: Int, chunk: Int = 16_384, init
 /// results in the jobs' order; the first job's error in that order is thrown. Put the
 /// longest jobs first: they start first.
 public func runConcurrently<T>(_ jobs: [() throws -> T], threads: Int) throws -> [T] {
-    var results = [Result<T, Error>?](repeating: nil, count: jobs.count)
+    try mapJobs(jobs.count, threads: threads) { i in Result { try jobs[i]() } }.map { try $0.get() }
+}
+
+/// The results of jobs 0..<count, run as `runJobs` runs them (up to `threads` at a time,
+/// each free to run its own parallel loops), in the jobs' order.
+public func mapJobs<T>(_ count: Int, threads: Int, _ job: (Int) -> T) -> [T] {
+    var results = [T?](repeating: nil, count: count)
     results.withUnsafeMutableBufferPointer { out in
         let out = out
-        runJobs(jobs.count, threads: threads) { i in out[i] = Result { try jobs[i]() } }
+        runJobs(count, threads: threads) { k in out[k] = job(k) }
     }
-    return try results.map { try $0!.get() }
+    return results.map { $0! }
 }
 
 /// Runs jobs 0..<count, up to `threads` at a time, the calling thread taking its share, and

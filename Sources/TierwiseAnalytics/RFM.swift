@@ -58,15 +58,11 @@ public enum RFM {
     /// to `threads` threads: one after another they were 0.1 s on L with the other core idle,
     /// at the end of an RFM-only run. Each score and segment is the same on any number.
     public static func score(_ t: FeatureTable, parameters: RFMParameters, threads: Int = 1) -> RFMScores {
-        var rfm: [[UInt8]] = [[], [], []]
-        rfm.withUnsafeMutableBufferPointer { out in
-            let out = out
-            runJobs(3, threads: threads) { k in
-                switch k {
-                case 0: out[0] = scores(keys: t.recencyDays.map(recencyKey))
-                case 1: out[1] = scores(keys: t.frequency.map { Int64($0) })
-                default: out[2] = scores(keys: t.monetary)
-                }
+        let rfm = mapJobs(3, threads: threads) { k in
+            switch k {
+            case 0: scores(keys: t.recencyDays.map(recencyKey))
+            case 1: scores(keys: t.frequency.map { Int64($0) })
+            default: scores(keys: t.monetary)
             }
         }
         let (r, f, m) = (rfm[0], rfm[1], rfm[2])

@@ -79,16 +79,12 @@ public enum Tiering {
     /// L. The result does not depend on `threads`.
     public static func assign(clv: [Int64]?, profit: [Int64], balance: [Int64], rfmSum: [Int], p: TierParameters, threads: Int = 1) -> Result {
         let n = profit.count
-        var ranks = [[Double]?](repeating: nil, count: 4)
-        ranks.withUnsafeMutableBufferPointer { out in
-            let out = out
-            runJobs(4, threads: threads) { k in
-                switch k {
-                case 0: out[0] = clv.map(percentRanks)
-                case 1: out[1] = percentRanks(profit)
-                case 2: out[2] = percentRanks(balance)
-                default: out[3] = percentRanks(rfmSum.map { Int64($0) })
-                }
+        let ranks = mapJobs(4, threads: threads) { k -> [Double]? in
+            switch k {
+            case 0: clv.map(percentRanks)
+            case 1: percentRanks(profit)
+            case 2: percentRanks(balance)
+            default: percentRanks(rfmSum.map { Int64($0) })
             }
         }
         let clvRank = ranks[0], profitRank = ranks[1]!, balanceRank = ranks[2]!, rfmRank = ranks[3]!
