@@ -152,12 +152,12 @@ public struct ShardMergeInput: Sendable {
         try store.saveJSON(merged, "ingest.json")
     }
 
-    /// The shards' feature tables, concatenated and sorted by customer id (bytes), as
-    /// `FeatureTable.build` sorts them.
+    /// The shards' feature tables, concatenated and sorted by customer id (bytes), with the
+    /// order `FeatureTable.build` puts them in.
     private func mergeFeatures(into path: String, mode: UInt32) throws {
         let tables = try folders.map { try WorkTable.read($0 + "/features.twk") }
         let ids = try tables.flatMap { try $0.string("customer_id") }
-        let order = ids.indices.sorted { ids[$0].utf8.lexicographicallyPrecedes(ids[$1].utf8) }
+        let order = FeatureTable.byteOrder(ids)
         var out = try WorkTable(streamingTo: path, mode: mode)
         for name in tables[0].names {
             let parts = tables.map { $0.column(name) }
