@@ -142,7 +142,7 @@ public final class PipelineRunner {
         }
         // An RFM-only run stops after rfm and a shard after features, whatever else is out of date.
         let last: StageName = options.rfmOnly ? .rfm : options.shard != nil ? .features : .report
-        let toRun = StageName.allCases.prefix { $0 != last }.filter(mustRun.contains) + (mustRun.contains(last) ? [last] : [])
+        let toRun = StageName.allCases.filter { mustRun.contains($0) && $0 <= last }
         logger.info("run starting", metadata: ["event": "run_start", "as_of": "\(asOf)", "work": "\(workDir)",
                                                "stages_to_run": "\(toRun.map(\.rawValue).joined(separator: ","))"])
 
