@@ -33,6 +33,10 @@ public final class FileSink: ByteSink {
     private var writebackStart: Int64 = 0
     /// How many written bytes start their way to disk at once.
     private static let writebackStep: Int64 = 8 << 20
+    /// The stretch the last `reserve` left, and the bytes written into it since its write-back
+    /// was last started: the sequential count above never sees them.
+    private var reserved: Range<Int64> = 0..<0
+    private var writtenInReserved: Int64 = 0
 
     public init(path: String, mode: UInt32 = 0o640, exclusive: Bool = false) throws {
         self.path = path
@@ -91,14 +95,27 @@ public final class FileSink: ByteSink {
             throw IOError(.cannotWrite, path: path, message: "writing failed after \(bytesWritten) bytes", remedy: "Check free space on the output disk", errno: code)
         }
         bytesWritten += Int64(count)
+        reserved = at..<bytesWritten
+        writtenInReserved = 0
         return at
     }
 
     /// Writes `bytes` at `offset`, inside a stretch `reserve` left.
+    ///
+    /// Every `writebackStep` bytes, the write-back of the whole stretch is started: its
+    /// columns are written a block at a time across it, so no prefix of it is ever complete.
+    /// Ingest's two tables of records (57 and 46 MB on L) went to the disk only at the fsync
+    /// before, and an RFM-only run then waited 0.2 s with both cores idle. A page written
+    /// again after its write-back started (where two blocks meet) is written out twice.
     public func write(_ bytes: UnsafeRawBufferPointer, at offset: Int64) throws {
         try FaultInjection.checkWrite(path: path, adding: bytes.count)
         if let code = SystemCalls.writeAll(fd, bytes, at: offset) {
             throw IOError(.cannotWrite, path: path, message: "writing failed at byte \(offset)", remedy: "Check free space on the output disk", errno: code)
+        }
+        writtenInReserved += Int64(bytes.count)
+        if writtenInReserved >= Self.writebackStep {
+            SystemCalls.startWriteback(fd, from: reserved.lowerBound, count: Int64(reserved.count))
+            writtenInReserved = 0
         }
     }
 
