@@ -53,6 +53,17 @@ public struct AccountState: Sendable, Equatable {
         limitOrMin = creditLimit ?? Int64.min
     }
 
+    /// The fields from the accounts dump, which the transactions never change, read through
+    /// `p` one field at a time: a fold may be writing the movement fields of the same account
+    /// meanwhile (ingest saves these columns while the transactions are read), and a read of
+    /// the whole record would read those too.
+    public static func dumpFields(at p: UnsafePointer<AccountState>)
+        -> (customer: Int32, product: Product, opened: Int32, closed: Int32, balance: Int64, rateOrNaN: Double, limitOrMin: Int64) {
+        (p.pointer(to: \.customer)!.pointee, p.pointer(to: \.product)!.pointee, p.pointer(to: \.openedOrMin)!.pointee,
+         p.pointer(to: \.closedOrMin)!.pointee, p.pointer(to: \.balance)!.pointee, p.pointer(to: \.rateOrNaN)!.pointee,
+         p.pointer(to: \.limitOrMin)!.pointee)
+    }
+
     public static func == (a: AccountState, b: AccountState) -> Bool {
         a.customer == b.customer && a.product == b.product && a.openedOn == b.openedOn && a.closedOn == b.closedOn && a.balance == b.balance
             && a.interestRate == b.interestRate && a.creditLimit == b.creditLimit && a.laterMovementWeighted == b.laterMovementWeighted

@@ -4,33 +4,49 @@ import TierwiseIO
 /// Saving and loading ingest's result in the work folder, so that a rerun of a later stage
 /// never reads the dumps again.
 extension IngestState {
-    /// Puts every column into `t`; with a streaming table each is written and dropped at once.
+    /// The accounts' columns from the dump, which the transactions do not change: the
+    /// first of the table. Ingest puts them while it reads the transactions (see
+    /// `Ingest.accountsRead`), so that 35 MB of L's table are on their way to the disk before
+    /// the run's end, where the rest of the save waits for it.
+    static func saveAccountDumpColumns(_ accounts: UnsafeBufferPointer<AccountState>, into t: inout WorkTable) {
+        t.putColumns([("account_customer", .int32), ("account_product", .uint8), ("account_opened", .int32), ("account_closed", .int32),
+                      ("account_balance", .int64), ("account_rate", .double), ("account_limit", .int64)], count: accounts.count) { rows, out in
+            let customer = out[0].assumingMemoryBound(to: Int32.self), product = out[1].assumingMemoryBound(to: UInt8.self)
+            let opened = out[2].assumingMemoryBound(to: Int32.self), closed = out[3].assumingMemoryBound(to: Int32.self)
+            let balance = out[4].assumingMemoryBound(to: Int64.self), rate = out[5].assumingMemoryBound(to: Double.self)
+            let limit = out[6].assumingMemoryBound(to: Int64.self)
+            for (j, i) in rows.enumerated() {
+                let a = AccountState.dumpFields(at: accounts.baseAddress! + i)
+                customer[j] = a.customer
+                product[j] = a.product.rawValue
+                opened[j] = a.opened
+                closed[j] = a.closed
+                balance[j] = a.balance
+                rate[j] = a.rateOrNaN
+                limit[j] = a.limitOrMin == Int64.min ? -1 : a.limitOrMin
+            }
+        }
+    }
+
+    /// Puts the columns into `t`, after the accounts' dump columns when `dumpColumnsPut`
+    /// (`saveAccountDumpColumns`), else with them; with a streaming table each is written
+    /// and dropped at once.
     ///
     /// The accounts and the customer ids go first and are then dropped from this copy of the
     /// state: the save runs in the background while the features are built from the run's own
     /// copy, and the build frees those two as soon as it is done with them, which it can only
     /// do once this copy lets go of them too (see `perform(.ingest)`).
-    mutating func save(into t: inout WorkTable) {
+    mutating func save(into t: inout WorkTable, dumpColumnsPut: Bool = false) {
         // The local copy of the accounts is gone by the time this copy drops them below.
         do {
             let accounts = self.accounts
-            t.putColumns([("account_customer", .int32), ("account_product", .uint8), ("account_opened", .int32), ("account_closed", .int32),
-                          ("account_balance", .int64), ("account_rate", .double), ("account_limit", .int64), ("account_weighted_high", .int64),
-                          ("account_weighted_low", .int64), ("account_recent_movement", .int64)], count: accounts.count) { rows, out in
-                let customer = out[0].assumingMemoryBound(to: Int32.self), product = out[1].assumingMemoryBound(to: UInt8.self)
-                let opened = out[2].assumingMemoryBound(to: Int32.self), closed = out[3].assumingMemoryBound(to: Int32.self)
-                let balance = out[4].assumingMemoryBound(to: Int64.self), rate = out[5].assumingMemoryBound(to: Double.self)
-                let limit = out[6].assumingMemoryBound(to: Int64.self), high = out[7].assumingMemoryBound(to: Int64.self)
-                let low = out[8].assumingMemoryBound(to: Int64.self), recent = out[9].assumingMemoryBound(to: Int64.self)
-                accounts.withUnsafeBufferPointer { a in
+            accounts.withUnsafeBufferPointer { a in
+                if !dumpColumnsPut { IngestState.saveAccountDumpColumns(a, into: &t) }
+                t.putColumns([("account_weighted_high", .int64), ("account_weighted_low", .int64), ("account_recent_movement", .int64)],
+                             count: a.count) { rows, out in
+                    let high = out[0].assumingMemoryBound(to: Int64.self), low = out[1].assumingMemoryBound(to: Int64.self)
+                    let recent = out[2].assumingMemoryBound(to: Int64.self)
                     for (j, i) in rows.enumerated() {
-                        customer[j] = a[i].customer
-                        product[j] = a[i].product.rawValue
-                        opened[j] = a[i].openedOn?.number ?? Int32.min
-                        closed[j] = a[i].closedOn?.number ?? Int32.min
-                        balance[j] = a[i].balance
-                        rate[j] = a[i].interestRate ?? .nan
-                        limit[j] = a[i].creditLimit ?? -1
                         let weighted = a[i].laterMovementWeighted.halves
                         high[j] = weighted.high
                         low[j] = weighted.low

@@ -50,10 +50,19 @@ struct StageStore {
         var transactionColumns: [String]
     }
 
-    /// Saves ingest's result; `s` loses its accounts and customer ids on the way (see `IngestState.save`).
-    func save(ingest s: inout IngestState) throws {
+    /// Starts ingest's table with the accounts' dump columns (`IngestState.saveAccountDumpColumns`);
+    /// `save(ingest:continuing:)` puts the rest.
+    func startIngest(accounts: UnsafeBufferPointer<AccountState>) throws -> WorkTable {
         var w = try table("ingest.twk")
-        s.save(into: &w)
+        IngestState.saveAccountDumpColumns(accounts, into: &w)
+        return w
+    }
+
+    /// Saves ingest's result, after the columns `started` holds (`startIngest`) when given;
+    /// `s` loses its accounts and customer ids on the way (see `IngestState.save`).
+    func save(ingest s: inout IngestState, continuing started: WorkTable? = nil) throws {
+        var w = try started ?? table("ingest.twk")
+        s.save(into: &w, dumpColumnsPut: started != nil)
         try w.finish()
         try saveFacts(IngestFacts(asOf: s.window.asOf, counts: s.counts, hasAccounts: s.hasAccounts, hasCustomers: s.hasCustomers,
                                  transactionColumns: s.transactionColumns.sorted()), "ingest.json")
