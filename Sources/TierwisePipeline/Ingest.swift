@@ -18,11 +18,10 @@ struct Ingest {
     var shard: ShardSpec? = nil
     /// With `shard`: the transactions files are this shard's part of a split export.
     var shardInput = false
-    /// Called once the accounts dump is read, as the transactions start, with the accounts
-    /// the transactions are folded into; returns a function that waits until the callee is
-    /// done with them, which ingest calls before they move. The callee may read only the
-    /// fields from the dump, with `AccountState.dumpFields`: the fold writes the others.
-    var accountsRead: ((UnsafeBufferPointer<AccountState>) -> () -> Void)? = nil
+    /// Called once the customers and accounts dumps are read, as the transactions start;
+    /// returns a function that waits until the callee is done with the accounts, which
+    /// ingest calls before they move.
+    var dumpsRead: ((DumpsRead) -> () -> Void)? = nil
 
     /// Reads everything. `rejectsPath` receives rejects.csv.
     func run(rejectsPath: String) throws -> IngestState {
@@ -87,7 +86,7 @@ struct Ingest {
         state.accounts = []
         try accounts.withUnsafeMutableBufferPointer { accountBuffer in
             // On an error too, nothing may still be reading the buffer when it goes away.
-            let readDone = accountsRead?(UnsafeBufferPointer(accountBuffer))
+            let readDone = dumpsRead?(DumpsRead(accounts: UnsafeBufferPointer(accountBuffer), customerIds: state.customerIds, profiles: state.profiles))
             defer { readDone?() }
             let folds = FoldPartitions(accountMagnitude: &state.accountMagnitude, accounts: accountBuffer, threads: threads, window: state.window)
             // On an error too, no fold may still be writing when the buffer goes away.

@@ -4,11 +4,13 @@ import TierwiseIO
 /// Saving and loading ingest's result in the work folder, so that a rerun of a later stage
 /// never reads the dumps again.
 extension IngestState {
-    /// The accounts' columns from the dump, which the transactions do not change: the
-    /// first of the table. Ingest puts them while it reads the transactions (see
-    /// `Ingest.accountsRead`), so that 35 MB of L's table are on their way to the disk before
-    /// the run's end, where the rest of the save waits for it.
-    static func saveAccountDumpColumns(_ accounts: UnsafeBufferPointer<AccountState>, into t: inout WorkTable) {
+    /// The columns from the dumps, which the transactions do not change: the accounts as the
+    /// dump gave them, and the customers known before the transactions (`customerIds`) with
+    /// their profiles. The first of the table. Ingest puts them while it reads the
+    /// transactions (see `Ingest.dumpsRead`), so that 58 MB of L's 127 MB are on their way to
+    /// the disk before the run's end, where the rest of the save waits for it.
+    static func saveDumpColumns(_ dumps: DumpsRead, into t: inout WorkTable) {
+        let accounts = dumps.accounts, ids = dumps.customerIds, profiles = dumps.profiles
         t.putColumns([("account_customer", .int32), ("account_product", .uint8), ("account_opened", .int32), ("account_closed", .int32),
                       ("account_balance", .int64), ("account_rate", .double), ("account_limit", .int64)], count: accounts.count) { rows, out in
             let customer = out[0].assumingMemoryBound(to: Int32.self), product = out[1].assumingMemoryBound(to: UInt8.self)
@@ -26,22 +28,30 @@ extension IngestState {
                 limit[j] = a.limitOrMin == Int64.min ? -1 : a.limitOrMin
             }
         }
+        t.putStrings("customer_id", count: ids.count) { ids.id(Int32($0)) }
+        t.put("onboarded_on", .int32(profiles.onboarded))
+        t.putStrings("segment", count: profiles.segment.count) { profiles.segment[$0] }
+        t.put("risk_rating", .int8(profiles.risk))
+        t.putStrings("branch", count: profiles.branch.count) { profiles.branch[$0] }
+        t.putStrings("manager_id", count: profiles.manager.count) { profiles.manager[$0] }
     }
 
-    /// Puts the columns into `t`, after the accounts' dump columns when `dumpColumnsPut`
-    /// (`saveAccountDumpColumns`), else with them; with a streaming table each is written
+    /// Puts the columns into `t`: after the dumps' columns when those are put already for
+    /// the first `dumpCustomers` customers (`saveDumpColumns`), else with them, for every
+    /// customer. The customers after those (first seen in the transactions, with empty
+    /// profiles) are in `customer_id_added`. With a streaming table each column is written
     /// and dropped at once.
     ///
     /// The accounts and the customer ids go first and are then dropped from this copy of the
     /// state: the save runs in the background while the features are built from the run's own
     /// copy, and the build frees those two as soon as it is done with them, which it can only
     /// do once this copy lets go of them too (see `perform(.ingest)`).
-    mutating func save(into t: inout WorkTable, dumpColumnsPut: Bool = false) {
+    mutating func save(into t: inout WorkTable, dumpCustomers: Int? = nil) {
         // The local copy of the accounts is gone by the time this copy drops them below.
         do {
             let accounts = self.accounts
             accounts.withUnsafeBufferPointer { a in
-                if !dumpColumnsPut { IngestState.saveAccountDumpColumns(a, into: &t) }
+                if dumpCustomers == nil { IngestState.saveDumpColumns(DumpsRead(accounts: a, customerIds: customerIds, profiles: profiles), into: &t) }
                 t.putColumns([("account_weighted_high", .int64), ("account_weighted_low", .int64), ("account_recent_movement", .int64)],
                              count: a.count) { rows, out in
                     let high = out[0].assumingMemoryBound(to: Int64.self), low = out[1].assumingMemoryBound(to: Int64.self)
@@ -56,15 +66,9 @@ extension IngestState {
             }
         }
         accounts = []
-        let n = customerIds.count
-        let ids = customerIds, profiles = profiles
-        t.putStrings("customer_id", count: n) { ids.id(Int32($0)) }
+        let ids = customerIds, from = dumpCustomers ?? ids.count
+        t.putStrings("customer_id_added", count: ids.count - from) { ids.id(Int32(from + $0)) }
         customerIds = IdInterner()
-        t.put("onboarded_on", .int32(profiles.onboarded))
-        t.putStrings("segment", count: profiles.segment.count) { profiles.segment[$0] }
-        t.put("risk_rating", .int8(profiles.risk))
-        t.putStrings("branch", count: profiles.branch.count) { profiles.branch[$0] }
-        t.putStrings("manager_id", count: profiles.manager.count) { profiles.manager[$0] }
         let channels = Channel.allCases
         let activityColumns: [(name: String, type: WorkTable.FixedType)] =
             [("last_initiated", .int32), ("first_initiated", .int32), ("first_day_value", .int64), ("initiated_value", .int64),
@@ -108,7 +112,10 @@ extension IngestState {
         self.hasAccounts = hasAccounts
         self.hasCustomers = hasCustomers
         self.transactionColumns = transactionColumns
-        let ids = try t.string("customer_id")
+        // Before the customers first seen in the transactions were saved apart, every customer
+        // was in "customer_id"; such a table has no "customer_id_added".
+        var ids = try t.string("customer_id")
+        if case .string(let added)? = t.column("customer_id_added") { ids += added }
         let onboarded = try t.int32("onboarded_on"), segment = try t.string("segment"), risk = try t.int8("risk_rating")
         let branch = try t.string("branch"), manager = try t.string("manager_id")
         let last = try t.int32("last_initiated"), first = try t.int32("first_initiated"), firstValue = try t.int64("first_day_value")
@@ -118,11 +125,16 @@ extension IngestState {
         let rows = try t.int32("rows"), firstDay = try t.int32("first_day")
         let channels = try Channel.allCases.map { try t.int32("channel_\($0.name)") }
         func day(_ v: Int32) -> Day? { v == Int32.min ? nil : Day(number: v) }
+        guard [onboarded.count, segment.count, risk.count, branch.count, manager.count].allSatisfy({ $0 == onboarded.count && $0 <= ids.count }) else {
+            throw IOError(.malformedFile, path: "ingest.twk", message: "the customers' profile columns differ in length", remedy: "Run again with --force")
+        }
         for i in ids.indices {
             _ = customerIds.intern(ids[i])
-            profiles.append(CustomerProfile(onboardedOn: day(onboarded[i]), segment: segment[i].isEmpty ? nil : segment[i],
-                                            riskRating: risk[i] == 0 ? nil : risk[i], branch: branch[i].isEmpty ? nil : branch[i],
-                                            manager: manager[i].isEmpty ? nil : manager[i]))
+            // The customers after those of the dumps have empty profiles.
+            profiles.append(i >= onboarded.count ? CustomerProfile() :
+                CustomerProfile(onboardedOn: day(onboarded[i]), segment: segment[i].isEmpty ? nil : segment[i],
+                                riskRating: risk[i] == 0 ? nil : risk[i], branch: branch[i].isEmpty ? nil : branch[i],
+                                manager: manager[i].isEmpty ? nil : manager[i]))
             var a = CustomerActivity()
             a.lastInitiatedDay = day(last[i]); a.firstInitiatedDay = day(first[i]); a.firstDayValue = firstValue[i]
             a.initiatedValue = value[i]; a.settledPurchaseDays = days[i]; a.windowCount = wc[i]; a.windowValue = wv[i]

@@ -40,3 +40,15 @@ public struct IngestState: Sendable {
         return index
     }
 }
+
+/// What ingest knows once the customers and accounts dumps are read, as the transactions
+/// start (`Ingest.dumpsRead`).
+struct DumpsRead {
+    /// The accounts the transactions are folded into meanwhile: only the fields from the
+    /// dump may be read, with `AccountState.dumpFields`, as the fold writes the others.
+    let accounts: UnsafeBufferPointer<AccountState>
+    /// The customers of the dumps and their profiles: copies, which the transactions leave
+    /// as they are (a customer first seen in them is added to the state's own).
+    let customerIds: IdInterner
+    let profiles: ProfileTable
+}

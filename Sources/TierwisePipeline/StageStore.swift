@@ -50,22 +50,28 @@ struct StageStore {
         var transactionColumns: [String]
     }
 
-    /// Starts ingest's table with the accounts' dump columns (`IngestState.saveAccountDumpColumns`);
+    /// Starts ingest's table with the dumps' columns (`IngestState.saveDumpColumns`);
     /// `save(ingest:continuing:)` puts the rest.
-    func startIngest(accounts: UnsafeBufferPointer<AccountState>) throws -> WorkTable {
+    func startIngest(_ dumps: DumpsRead) throws -> StartedIngestTable {
         var w = try table("ingest.twk")
-        IngestState.saveAccountDumpColumns(accounts, into: &w)
-        return w
+        IngestState.saveDumpColumns(dumps, into: &w)
+        return StartedIngestTable(table: w, dumpCustomers: dumps.customerIds.count)
     }
 
     /// Saves ingest's result, after the columns `started` holds (`startIngest`) when given;
     /// `s` loses its accounts and customer ids on the way (see `IngestState.save`).
-    func save(ingest s: inout IngestState, continuing started: WorkTable? = nil) throws {
-        var w = try started ?? table("ingest.twk")
-        s.save(into: &w, dumpColumnsPut: started != nil)
+    func save(ingest s: inout IngestState, continuing started: StartedIngestTable? = nil) throws {
+        var w = try started?.table ?? table("ingest.twk")
+        s.save(into: &w, dumpCustomers: started?.dumpCustomers)
         try w.finish()
         try saveFacts(IngestFacts(asOf: s.window.asOf, counts: s.counts, hasAccounts: s.hasAccounts, hasCustomers: s.hasCustomers,
                                  transactionColumns: s.transactionColumns.sorted()), "ingest.json")
+    }
+
+    /// Ingest's table with the dumps' columns put, and how many customers they cover.
+    struct StartedIngestTable {
+        var table: WorkTable
+        var dumpCustomers: Int
     }
 
     func loadIngest(window: AnalysisWindow) throws -> IngestState {

@@ -74,6 +74,37 @@ func stages(_ log: String) -> [String: String] {
     #expect(TestSupport.read(folder + "/out/2026-10-31/customers.csv") == TestSupport.read(folder + "/clean/2026-10-31/customers.csv"))
 }
 
+/// Customers first seen in the transactions (no customers or accounts row) are saved apart
+/// in ingest's table, after the customers of the dumps. A rerun that reads that table must
+/// give them back in their places, with empty profiles: here a second transactions file
+/// adds two, and `--stage features` must write what the run that read the dumps wrote.
+@Test func customersFirstSeenInTheTransactionsComeBackFromTheSavedIngest() throws {
+    let folder = TestSupport.temporaryFolder("e2e-added-customers")
+    let added = folder + "/added.csv"
+    TestSupport.write(added, """
+        txn_id,account_id,customer_id,booked_at,amount,currency,type,channel,fee
+        TADDED1,,CADDED1,2026-10-20,-25.00,EUR,card,pos,0.00
+        TADDED2,,CADDED2,2026-09-01,-40.00,EUR,card,online,0.00
+        TADDED3,,CADDED1,2026-10-25,-25.00,EUR,card,pos,0.00
+
+        """)
+    let pipeline = samplePipeline(folder) {
+        $0.replacingOccurrences(of: "paths = [\"\(TestSupport.packageRoot)/samples/transactions.csv.zst\"]",
+                                with: "paths = [\"\(TestSupport.packageRoot)/samples/transactions.csv.zst\", \"\(added)\"]")
+    }
+    #expect(TestSupport.read(pipeline).contains(added))
+    let first = try TestSupport.run(["run", pipeline])
+    #expect(first.status == 0, "\(first.stderr)")
+    let customers = folder + "/out/2026-10-31/customers.csv"
+    let before = TestSupport.read(customers)
+    let rows = TestSupport.records(customers).filter { $0["customer_id"]!.hasPrefix("CADDED") }
+    #expect(rows.map { $0["customer_id"]! } == ["CADDED1", "CADDED2"] && rows.allSatisfy { $0["manager_id"] == "" && $0["branch"] == "" && $0["frequency"] != "0" })
+    let rerun = try TestSupport.run(["run", pipeline, "--stage", "features"])
+    #expect(rerun.status == 0, "\(rerun.stderr)")
+    #expect(stages(rerun.stderr)["ingest"] == "skipped" && stages(rerun.stderr)["features"] == "ran")
+    #expect(TestSupport.read(customers) == before)
+}
+
 @Test func aSecondConcurrentRunGetsExit75() throws {
     let folder = TestSupport.temporaryFolder("e2e-lock")
     let pipeline = samplePipeline(folder)

@@ -11,7 +11,11 @@ private func ingestState() -> IngestState {
     let window = AnalysisWindow(asOf: Day("2026-10-31")!)
     let asOf = window.asOf
     var s = IngestState(window: window)
-    for id in ["C0", "C1", "C2"] { _ = id.utf8CString.withUnsafeBytes { s.customerWithoutActivity(UnsafeRawBufferPointer(rebasing: $0.dropLast())) } }
+    for (id, segment) in [("C0", "retail"), ("C1", "private"), ("C2", "")] {
+        let c = id.utf8CString.withUnsafeBytes { s.customerWithoutActivity(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+        s.profiles[Int(c)] = CustomerProfile(onboardedOn: Day("2020-01-0\(c + 1)"), segment: segment.isEmpty ? nil : segment,
+                                             riskRating: Int8(c + 2), branch: "BR\(c)", manager: c == 2 ? nil : "M1")
+    }
     s.activity = [CustomerActivity](repeating: CustomerActivity(), count: 3)
     s.activity[1].fold(Transaction(day: asOf - 4, amount: -50_000, type: .card, channel: .pos), window: window)
     s.accounts = [
@@ -40,25 +44,43 @@ private func ingestState() -> IngestState {
     }
 }
 
-/// Ingest writes its table's first columns while the transactions are read and the rest at
-/// the end (`StageStore.startIngest`); the file must be the one a single save writes, and
-/// load back to the same state.
+/// Ingest writes its table's first columns, what the dumps gave, while the transactions are
+/// read, and the rest at the end (`StageStore.startIngest`). Without customers first seen in
+/// the transactions the file is the one a single save writes; with one, it loads back to the
+/// same state, the added customer with an empty profile.
 @Test func anIngestTableStartedEarlyIsTheTableSavedAtOnce() throws {
-    let whole = StageStore(directory: TestSupport.temporaryFolder(), mode: 0o640)
-    var s = ingestState()
-    try whole.save(ingest: &s)
-    try whole.sync.wait()
+    func saved(early: Bool, addingCustomer: Bool) throws -> (bytes: Data?, loaded: IngestState) {
+        let store = StageStore(directory: TestSupport.temporaryFolder(), mode: 0o640)
+        var s = ingestState()
+        let started = early ? try s.accounts.withUnsafeBufferPointer {
+            try store.startIngest(DumpsRead(accounts: $0, customerIds: s.customerIds, profiles: s.profiles))
+        } : nil
+        if addingCustomer {
+            _ = "C9".utf8CString.withUnsafeBytes { s.customerWithoutActivity(UnsafeRawBufferPointer(rebasing: $0.dropLast())) }
+            var added = CustomerActivity()
+            added.fold(Transaction(day: s.window.asOf - 1, amount: 7_000, type: .card, channel: .online), window: s.window)
+            s.activity.append(added)
+        }
+        try store.save(ingest: &s, continuing: started)
+        try store.sync.wait()
+        return (FileManager.default.contents(atPath: store.path("ingest.twk")), try store.loadIngest(window: s.window))
+    }
+    func ids(_ s: IngestState) -> [String] { (0..<s.customerIds.count).map { s.customerIds.id(Int32($0)) } }
 
-    let parts = StageStore(directory: TestSupport.temporaryFolder(), mode: 0o640)
-    var t = ingestState()
-    let started = try t.accounts.withUnsafeBufferPointer { try parts.startIngest(accounts: $0) }
-    try parts.save(ingest: &t, continuing: started)
-    try parts.sync.wait()
+    let whole = try saved(early: false, addingCustomer: false), parts = try saved(early: true, addingCustomer: false)
+    #expect(whole.bytes != nil && whole.bytes == parts.bytes)
+    #expect(parts.loaded.accounts == ingestState().accounts && ids(parts.loaded) == ["C0", "C1", "C2"])
+    // A card is owed money: a payment of 123.45 out adds to what is owed.
+    #expect(parts.loaded.accounts[2].movementSinceRecentStart == 12_345)
+    #expect(parts.loaded.accounts[2].laterMovementWeighted != 0 && parts.loaded.accounts[3].laterMovementWeighted != 0)
 
-    let a = FileManager.default.contents(atPath: whole.path("ingest.twk")), b = FileManager.default.contents(atPath: parts.path("ingest.twk"))
-    #expect(a != nil && a == b)
-    let loaded = try parts.loadIngest(window: ingestState().window)
-    #expect(loaded.accounts == ingestState().accounts)
-    // A card is owed money: a payment of 123.45 out lowers nothing owed, it adds to it.
-    #expect(loaded.accounts[2].movementSinceRecentStart == 12_345 && loaded.accounts[2].laterMovementWeighted != 0 && loaded.accounts[3].laterMovementWeighted != 0)
+    let wholeAdded = try saved(early: false, addingCustomer: true), partsAdded = try saved(early: true, addingCustomer: true)
+    for s in [wholeAdded.loaded, partsAdded.loaded] {
+        #expect(ids(s) == ["C0", "C1", "C2", "C9"])
+        #expect(Array(s.profiles) == Array(ingestState().profiles) + [CustomerProfile()])
+        #expect(s.activity.count == 4)
+        #expect(s.activity.map(\.rows) == [0, 1, 0, 1])
+        #expect(s.accounts == ingestState().accounts)
+    }
+    #expect(partsAdded.bytes != wholeAdded.bytes)  // the added customer is in customer_id_added only when started early
 }
