@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/resource.h>
 #if defined(__x86_64__)
 #include <cpuid.h>
 #include <immintrin.h>
@@ -18,6 +19,18 @@ static inline int CSysShims_renameExchange(const char *from, const char *to) {
     return (int)syscall(SYS_renameat2, AT_FDCWD, from, AT_FDCWD, to, 1 << 1);
 #else
     return -1;
+#endif
+}
+
+/* Sets the calling thread's nice value (Linux: setpriority on the thread's id, which only
+   that thread has; gettid needs _GNU_SOURCE and syscall() is variadic, so Swift can call
+   neither). Returns 0, or -1 with errno set. */
+static inline int CSysShims_setThreadNice(int nice) {
+#ifdef SYS_gettid
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
+#else
+    (void)nice;
+    return 0;
 #endif
 }
 

@@ -194,6 +194,12 @@ enum SystemCalls {
 import CSysShims
 
 extension SystemCalls {
+    /// Lowers the calling thread's priority to `nice`. It cannot be raised again without
+    /// privileges, so only a thread that ends afterwards may call this.
+    static func lowerThreadPriority(to nice: Int32) {
+        _ = CSysShims_setThreadNice(nice)
+    }
+
     /// Starts the write-back of a file's range without waiting for it; errors are left to
     /// the fsync that follows, which reports them.
     static func startWriteback(_ fd: Int32, from offset: Int64, count: Int64) {
