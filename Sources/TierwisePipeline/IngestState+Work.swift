@@ -128,6 +128,12 @@ extension IngestState {
         guard [onboarded.count, segment.count, risk.count, branch.count, manager.count].allSatisfy({ $0 == onboarded.count && $0 <= ids.count }) else {
             throw IOError(.malformedFile, path: "ingest.twk", message: "the customers' profile columns differ in length", remedy: "Run again with --force")
         }
+        var activityCounts: [Int] = [last.count, first.count, firstValue.count, value.count, days.count, wc.count, wv.count]
+        activityCounts += [rc.count, prc.count, fees.count, none.count, salary.count, rows.count, firstDay.count]
+        activityCounts += channels.map(\.count)
+        guard activityCounts.allSatisfy({ $0 == ids.count }) else {
+            throw IOError(.malformedFile, path: "ingest.twk", message: "the customers' activity columns differ in length from their ids", remedy: "Run again with --force")
+        }
         for i in ids.indices {
             _ = customerIds.intern(ids[i])
             // The customers after those of the dumps have empty profiles.

@@ -84,3 +84,22 @@ private func ingestState() -> IngestState {
     }
     #expect(partsAdded.bytes != wholeAdded.bytes)  // the added customer is in customer_id_added only when started early
 }
+
+/// A saved table whose columns do not line up (a damaged work folder) is an error naming
+/// the table, never a crash on an index out of range.
+@Test func anIngestTableWithColumnsOfUnequalLengthsIsAnError() throws {
+    let store = StageStore(directory: TestSupport.temporaryFolder(), mode: 0o640)
+    var s = ingestState()
+    try store.save(ingest: &s)
+    try store.sync.wait()
+    let window = ingestState().window
+    func load(_ edit: (inout WorkTable) -> Void) throws -> IngestState {
+        var t = try WorkTable.read(store.path("ingest.twk"))
+        edit(&t)
+        return try IngestState(work: t, window: window, counts: [], hasAccounts: true, hasCustomers: true, transactionColumns: [])
+    }
+    #expect(try load { _ in }.activity.count == 3)
+    #expect(throws: IOError.self) { try load { $0.put("rows", .int32([0, 1])) } }
+    #expect(throws: IOError.self) { try load { $0.put("segment", .string(["retail"])) } }
+    #expect(throws: IOError.self) { try load { $0.put("customer_id", .string(["C0"])) } }
+}
