@@ -70,7 +70,7 @@ private func ingestState() -> IngestState {
     let whole = try saved(early: false, addingCustomer: false), parts = try saved(early: true, addingCustomer: false)
     #expect(whole.bytes != nil && whole.bytes == parts.bytes)
     #expect(parts.loaded.accounts == ingestState().accounts && ids(parts.loaded) == ["C0", "C1", "C2"])
-    // A card is owed money: a payment of 123.45 out adds to what is owed.
+    // A card is a loan: 123.45 spent with it adds to what is owed.
     #expect(parts.loaded.accounts[2].movementSinceRecentStart == 12_345)
     #expect(parts.loaded.accounts[2].laterMovementWeighted != 0 && parts.loaded.accounts[3].laterMovementWeighted != 0)
 
