@@ -251,15 +251,11 @@ public final class PipelineRunner {
             do { _ = try loadFeatures() } catch { failed.insert(.features) }
         }
         let snapshot = failed
-        var succeeded = [Bool](repeating: true, count: parallel.count)
-        succeeded.withUnsafeMutableBufferPointer { ok in
-            let ok = ok
-            // Jobs rather than concurrentPerform iterations, so that each stage's own parallel
-            // loops get every core (see `runJobs`). Up to `--threads` of the three at once (all
-            // three had started whatever it said), the others as those end.
-            runJobs(parallel.count, threads: min(parallel.count, max(1, options.threads))) { k in
-                ok[k] = execute(parallel[k], failed: snapshot)
-            }
+        // Jobs rather than concurrentPerform iterations, so that each stage's own parallel
+        // loops get every core (see `runJobs`). Up to `--threads` of the three at once (all
+        // three had started whatever it said), the others as those end.
+        let succeeded = mapJobs(parallel.count, threads: min(parallel.count, max(1, options.threads))) { k in
+            execute(parallel[k], failed: snapshot)
         }
         for (k, stage) in parallel.enumerated() where !succeeded[k] { failed.insert(stage) }
         for stage in [StageName.churn, .tier, .report] where !execute(stage, failed: failed) { failed.insert(stage) }
