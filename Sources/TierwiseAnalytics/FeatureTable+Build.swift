@@ -86,14 +86,11 @@ extension FeatureTable {
     private mutating func appendCustomers(_ rows: ArraySlice<Int>, from first: Int, ids: [String], profiles: ProfileTable,
                                           activity: [CustomerActivity], firstOpening: [Int32]) {
         let asOf = window.asOf.number
-        reserve(rows.count)
+        reserveCustomers(rows.count)
         for (k, i) in zip(first..., rows) {
             let act = activity[i]
-            self.ids.append(ids[i])
+            appendRFM(id: ids[i], act, asOf: asOf)
             riskRating.append(profiles.risk[i])
-            recencyDays.append(act.lastInitiatedDay.map { asOf - $0.number } ?? -1)
-            frequency.append(act.windowCount)
-            monetary.append(act.windowValue)
             if let first = act.firstInitiatedDay, let last = act.lastInitiatedDay {
                 repeatDays.append(Int32(act.purchaseDays - 1))
                 lastPurchaseAgeDays.append(last.number - first.number)
@@ -151,14 +148,9 @@ extension FeatureTable {
         var t = FeatureTable(window: window, hasAccounts: hasAccounts, hasCustomers: hasCustomers, hasChannel: hasChannel, hasFees: hasFees, hasTypes: hasTypes)
         let asOf = window.asOf.number
         let order = byteOrder(ids, threads: threads)
-        t.reserve(ids.count)
-        for i in order {
-            let act = activity[i]
-            t.ids.append(ids[i])
-            t.recencyDays.append(act.lastInitiatedDay.map { asOf - $0.number } ?? -1)
-            t.frequency.append(act.windowCount)
-            t.monetary.append(act.windowValue)
-        }
+        t.ids.reserveCapacity(ids.count); t.recencyDays.reserveCapacity(ids.count)
+        t.frequency.reserveCapacity(ids.count); t.monetary.reserveCapacity(ids.count)
+        for i in order { t.appendRFM(id: ids[i], activity[i], asOf: asOf) }
         return t
     }
 
@@ -201,10 +193,12 @@ extension FeatureTable {
         }
     }
 
-    mutating func reserve(_ n: Int) {
-        ids.reserveCapacity(n)
-        recencyDays.reserveCapacity(n)
-        frequency.reserveCapacity(n)
-        monetary.reserveCapacity(n)
+    /// Appends a customer's id and the columns RFM reads, as `build` and `buildRFM` both do.
+    @inline(__always)
+    private mutating func appendRFM(id: String, _ act: CustomerActivity, asOf: Int32) {
+        ids.append(id)
+        recencyDays.append(act.lastInitiatedDay.map { asOf - $0.number } ?? -1)
+        frequency.append(act.windowCount)
+        monetary.append(act.windowValue)
     }
 }
