@@ -46,14 +46,13 @@ final class InputIdentification: @unchecked Sendable {
     private var result: Result<[(text: String, sha256: String?)], Error> = .success([])
 
     /// Starts hashing `paths`, as many at a time as `threads`, on threads of lower priority
-    /// (`runOnLowPriorityThreads`).
+    /// (`mapOnLowPriorityThreads`).
     init(paths: [String], hashLimit: Int64, threads: Int) {
         done.enter()
-        let identities = Identities(count: paths.count)
-        runOnLowPriorityThreads(paths.count, threads: threads, { k in
-            identities.set(k, Result { try Fingerprint.identity(of: paths[k], hashLimit: hashLimit) })
-        }, done: { [self] in
-            result = Result { try identities.all() }
+        mapOnLowPriorityThreads(paths.count, threads: threads, { k in
+            Result { try Fingerprint.identity(of: paths[k], hashLimit: hashLimit) }
+        }, done: { [self] identities in
+            result = Result { try identities.map { try $0.get() } }
             done.leave()
         })
     }
@@ -65,23 +64,3 @@ final class InputIdentification: @unchecked Sendable {
     }
 }
 
-/// The identities as the threads find them, each at its file's place.
-private final class Identities: @unchecked Sendable {
-    private let lock = NSLock()
-    private var results: [Result<(text: String, sha256: String?), Error>?]
-
-    init(count: Int) { results = Array(repeating: nil, count: count) }
-
-    func set(_ k: Int, _ r: Result<(text: String, sha256: String?), Error>) {
-        lock.lock()
-        results[k] = r
-        lock.unlock()
-    }
-
-    /// Every identity in order; the first failure in file order is thrown.
-    func all() throws -> [(text: String, sha256: String?)] {
-        lock.lock()
-        defer { lock.unlock() }
-        return try results.map { try $0!.get() }
-    }
-}
