@@ -161,6 +161,19 @@ enum SystemCalls {
         _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED)
     }
 
+    /// Marks the whole 2 MiB stretches inside `bytes` for transparent huge pages
+    /// (MADV_HUGEPAGE): pages touched after this come 2 MiB at a time where the system
+    /// allows it. Nothing changes where huge pages are off, and pages touched before keep
+    /// their size.
+    static func adviseHugePages(_ bytes: UnsafeMutableRawBufferPointer) {
+        guard let base = bytes.baseAddress else { return }
+        let huge = 2 << 20
+        let start = (Int(bitPattern: base) + huge - 1) / huge * huge
+        let end = (Int(bitPattern: base) + bytes.count) / huge * huge
+        guard end > start else { return }
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE)
+    }
+
     /// True when a process with this pid exists (it may belong to another user).
     static func processExists(_ pid: Int32) -> Bool {
         if kill(pid, 0) == 0 { return true }

@@ -1,4 +1,5 @@
 import TierwiseAnalytics
+import TierwiseIO
 
 /// The accounts by dense key (`IdInterner.denseKey`), each with its customer and that
 /// customer's dense key, for the transactions validator.
@@ -25,7 +26,8 @@ struct AccountDirectory: Sendable {
     init?(accounts: IdInterner, owner: [Int32], customers: IdInterner) {
         let n = accounts.denseKeyCount
         guard n > 0, n <= 4 * owner.count + 1024, customers.denseKeyCount <= Int(Int32.max) else { return nil }
-        var entries = [Entry](repeating: Entry(), count: n)
+        // Read at a random place for nearly every transaction, like the fold's tables.
+        var entries = ProcessMemory.arrayOnHugePages(repeating: Entry(), count: n)
         for a in owner.indices {
             let key = accounts.denseKey(ofIndex: Int32(a))
             guard key >= 0 else { continue }

@@ -120,17 +120,22 @@ final class FoldPartitions: @unchecked Sendable {
         free(recentDays)
     }
 
-    /// Zeroed room for `n` customers' recent days. From `calloc`: a block this large is a new
-    /// mapping whose pages come zeroed from the system when first touched, with no pass here.
+    /// Zeroed room for `n` customers' recent days, on huge pages where the system allows it.
+    /// From `calloc`: a block this large is a new mapping whose pages come zeroed from the
+    /// system when first touched, with no pass here.
     private static func allocateDays(_ n: Int) -> UnsafeMutablePointer<UInt64> {
-        calloc(n * recentWords, MemoryLayout<UInt64>.size)!.bindMemory(to: UInt64.self, capacity: n * recentWords)
+        let raw = calloc(n * recentWords, MemoryLayout<UInt64>.size)!
+        ProcessMemory.preferHugePages(UnsafeMutableRawBufferPointer(start: raw, count: n * recentWords * MemoryLayout<UInt64>.size))
+        return raw.bindMemory(to: UInt64.self, capacity: n * recentWords)
     }
 
     /// Room for `n` customers' activity on 64-byte boundaries. A row's fold waits on its
     /// customer's cache lines more than on anything else, and an aligned record (128 bytes)
-    /// lies in exactly two of them, where at any offset it straddles three or four.
+    /// lies in exactly two of them, where at any offset it straddles three or four. On huge
+    /// pages where the system allows it (`ProcessMemory.preferHugePages`).
     private static func allocateActivity(_ n: Int) -> UnsafeMutableBufferPointer<CustomerActivity> {
         let raw = UnsafeMutableRawPointer.allocate(byteCount: n * MemoryLayout<CustomerActivity>.stride, alignment: 64)
+        ProcessMemory.preferHugePages(UnsafeMutableRawBufferPointer(start: raw, count: n * MemoryLayout<CustomerActivity>.stride))
         return UnsafeMutableBufferPointer(start: raw.bindMemory(to: CustomerActivity.self, capacity: n), count: n)
     }
 

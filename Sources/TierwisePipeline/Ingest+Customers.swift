@@ -54,7 +54,8 @@ extension Ingest {
                                  rejects: rejects, shard: shard, index: AccountFieldIndex.init,
                                  check: { fields, ix in CheckedAccount(fields, ix, tables: tables) },
                                  // The accounts (64 bytes each) grown by doubling cost 60 ms of copies and page faults on L's 940k.
-                                 expect: { state.accounts.reserveCapacity(state.accounts.count + $0 + $0 / 16) }) { fields, ix, checked, rejectRow in
+                                 // On huge pages: the fold writes them at random places (see `ProcessMemory.preferHugePages`).
+                                 expect: { ProcessMemory.reserveOnHugePages(&state.accounts, capacity: state.accounts.count + $0 + $0 / 16) }) { fields, ix, checked, rejectRow in
             var mine = shard?.ownsUnattributed ?? true
             func reject(_ reason: RejectReason, _ field: String, _ detail: String) throws -> RowOutcome? {
                 guard mine else { return nil }

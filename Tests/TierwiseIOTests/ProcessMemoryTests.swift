@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TierwiseIO
 
@@ -28,4 +29,62 @@ import TierwiseIO
     for i in 0..<count where target[i] != value(i) { wrong += 1 }
     #expect(wrong == 0)
     target.deinitialize(count: count)
+}
+
+/// The flags (`VmFlags` of /proc/self/smaps) of the mapping that holds `address`.
+private func mappingFlags(of address: UnsafeRawPointer) throws -> [Substring] {
+    // Read to the end: a /proc file reports a size of 0, which `String(contentsOfFile:)` believes.
+    let handle = try #require(FileHandle(forReadingAtPath: "/proc/self/smaps"))
+    defer { try? handle.close() }
+    let smaps = String(decoding: try handle.readToEnd() ?? Data(), as: UTF8.self)
+    let at = UInt(bitPattern: address)
+    var inside = false
+    for line in smaps.split(separator: "\n") {
+        if let dash = line.firstIndex(of: "-"), let space = line.firstIndex(of: " "), dash < space,
+           let start = UInt(line[..<dash], radix: 16), let end = UInt(line[line.index(after: dash)..<space], radix: 16) {
+            inside = start <= at && at < end
+        } else if inside && line.hasPrefix("VmFlags:") {
+            return line.dropFirst("VmFlags:".count).split(separator: " ")
+        }
+    }
+    return []
+}
+
+/// The first 2 MiB boundary inside `buffer`, which must span at least two of them.
+private func hugeBoundary(in buffer: UnsafeRawBufferPointer) -> UnsafeRawPointer {
+    let huge = 2 << 20
+    let base = Int(bitPattern: buffer.baseAddress!)
+    let boundary = (base + huge - 1) / huge * huge
+    precondition(boundary + huge <= base + buffer.count)
+    return UnsafeRawPointer(bitPattern: boundary)!
+}
+
+/// Where the kernel has transparent huge pages at all; elsewhere the advice is a no-op.
+private let hugePagesAvailable = FileManager.default.fileExists(atPath: "/sys/kernel/mm/transparent_hugepage/enabled")
+
+/// The fold's tables are asked to be huge pages before they are first written ("hg" is
+/// MADV_HUGEPAGE's flag), and still hold every value.
+@Test func arraysOnHugePagesAreAdvisedAndWhole() throws {
+    let table = ProcessMemory.arrayOnHugePages(repeating: Int64(-7), count: 1_500_000)  // 12 MB
+    #expect(table.count == 1_500_000)
+    #expect(table.allSatisfy { $0 == -7 })
+    let flags = try table.withUnsafeBytes { try mappingFlags(of: hugeBoundary(in: $0)) }
+    #expect(flags.isEmpty == false)
+    if hugePagesAvailable { #expect(flags.contains("hg")) }
+}
+
+@Test func reservingOnHugePagesKeepsTheArrayAndAdvisesTheRoom() throws {
+    var accounts: [Int64] = [11, 12, 13]
+    ProcessMemory.reserveOnHugePages(&accounts, capacity: 1_500_000)
+    #expect(accounts == [11, 12, 13])
+    #expect(accounts.capacity >= 1_500_000)
+    let before = accounts.withUnsafeBufferPointer { $0.baseAddress! }
+    for i in 3..<1_500_000 { accounts.append(Int64(i)) }
+    // Filled within the room reserved: never moved, so the advice still applies.
+    #expect(accounts.withUnsafeBufferPointer { $0.baseAddress! } == before)
+    #expect(accounts[0..<3] == [11, 12, 13])
+    #expect(accounts[3...].enumerated().allSatisfy { $0.element == Int64($0.offset + 3) })
+    let flags = try accounts.withUnsafeBytes { try mappingFlags(of: hugeBoundary(in: $0)) }
+    #expect(flags.isEmpty == false)
+    if hugePagesAvailable { #expect(flags.contains("hg")) }
 }
