@@ -43,11 +43,18 @@ struct TxnIdSet {
     /// order, so most rows skip the page lookup too (it was a third of the set's time).
     private var lastPage = -1
     private var lastPageStart = 0
+    /// The previous id's length and prefix bytes, when its family keeps bits: an id of the
+    /// same length whose prefix bytes are the same and whose other bytes are digits is of the
+    /// same family, so most rows parse their number in one pass and skip finding the family
+    /// (`insert` checks the one case where that would not hold).
+    private var lastLength = -1
+    private var lastPrefix: [UInt8] = []
 
     /// Inserts the id; false when it was already there.
     mutating func insert(_ id: UnsafeRawBufferPointer) -> Bool {
         let n = id.count
         guard n > 0, let bytes = id.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return insertHashed(id) }
+        if n == lastLength, let number = numberInLastFamily(bytes, n) { return insert(number: number, family: lastFamily) }
         var digits = 0
         while digits < n && digits < 18 && bytes[n - 1 - digits] &- 48 <= 9 { digits += 1 }
         let prefixLength = n - digits
@@ -68,9 +75,40 @@ struct TxnIdSet {
             lastKey = key
             lastPage = -1
         }
-        if families[f].hashedMode { return insertHashed(id) }
+        if families[f].hashedMode {
+            lastLength = -1
+            return insertHashed(id)
+        }
+        // At most 18 digits: below 10^18, so the arithmetic cannot overflow and needs no checks.
         var number = 0
-        for i in prefixLength..<n { number = number * 10 + Int(bytes[i] &- 48) }
+        for i in prefixLength..<n { number = number &* 10 &+ Int(bytes[i] &- 48) }
+        lastLength = n
+        let prefix = UnsafeBufferPointer(start: bytes, count: prefixLength)
+        if !lastPrefix.elementsEqual(prefix) { lastPrefix = Array(prefix) }
+        return insert(number: number, family: f)
+    }
+
+    /// The number of an id of `n` bytes, the previous id's length, when it is of the previous
+    /// id's family; else nil. `insert` counts digits from the end up to the first byte that is
+    /// not one, or up to 18. An id of the same length whose prefix bytes are the previous id's
+    /// and whose other bytes are all digits therefore has the same prefix and digit count:
+    /// either the count stopped at 18 for both, or it stopped at the prefix's last byte, which
+    /// is the same byte and was not a digit for the previous id.
+    @inline(__always)
+    private func numberInLastFamily(_ bytes: UnsafePointer<UInt8>, _ n: Int) -> Int? {
+        let p = lastPrefix.count
+        var number = 0
+        for i in p..<n {
+            let d = bytes[i] &- 48
+            if d > 9 { return nil }
+            number = number &* 10 &+ Int(d)
+        }
+        for i in 0..<p where bytes[i] != lastPrefix[i] { return nil }
+        return number
+    }
+
+    /// Sets the bit of `number` in family `f`'s pages; false when it was already set.
+    private mutating func insert(number: Int, family f: Int) -> Bool {
         let page = number / TxnIdSet.pageBits
         let bit = number % TxnIdSet.pageBits
         let mask = UInt64(1) << UInt64(bit & 63)
@@ -93,8 +131,10 @@ struct TxnIdSet {
         count += 1
         // Sparse numbers: a 4 KB page per handful of ids costs more than hashing them. Only a
         // new page can make this true, as the count only grows between pages.
-        let pages = families[f].pages.count
-        if newPage && pages > 64 && pages * TxnIdSet.wordsPerPage * 8 > families[f].count * 64 { moveToHashing(f) }
+        if newPage {
+            let pages = families[f].pages.count
+            if pages > 64 && pages * TxnIdSet.wordsPerPage * 8 > families[f].count * 64 { moveToHashing(f) }
+        }
         return true
     }
 
@@ -127,5 +167,6 @@ struct TxnIdSet {
         }
         families[f].pages = [:]
         families[f].hashedMode = true
+        lastLength = -1
     }
 }

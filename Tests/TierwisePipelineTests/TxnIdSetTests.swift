@@ -5,7 +5,10 @@ import TierwiseTestSupport
 /// `TxnIdSet` against a plain set of the ids' bytes, on ids drawn so that every path is
 /// taken: dense sequence numbers (bit pages, the previous page and family remembered),
 /// families that alternate, repeats near and far, a family sparse enough to move to hashing
-/// part-way, and ids of no family (no digits at the end, or a prefix over 16 bytes).
+/// part-way, and ids of no family (no digits at the end, or a prefix over 16 bytes). Ids of
+/// the previous id's length take a shorter way when they are of its family; the draw mixes in
+/// ids of the same length from other families, with an empty prefix, and with a prefix that
+/// ends in a digit (19 digits, of which 18 count).
 @Test func txnIdSetAgreesWithASetOfBytes() {
     var random = SplitMix64(state: 0x7478_6e69_6473)
     var set = TxnIdSet()
@@ -27,6 +30,9 @@ import TierwiseTestSupport
         case 80..<85: id = numbered("T", random.below(sequence + 1), digits: 9)  // same digits, other width: another family
         case 85..<90: id = Array("ref-\(random.below(5_000))-x".utf8)  // no digits at the end: hashed
         case 90..<93: id = numbered("A-VERY-LONG-PREFIX-", random.below(5_000), digits: 4)  // prefix over 16 bytes: hashed
+        case 93: id = numbered("", random.below(300_000), digits: 7)  // digits only: an empty prefix
+        case 94: id = numbered("Z", random.below(300_000), digits: 19)  // past 18 digits: the prefix ends in a digit
+        case 95: id = numbered("Q", random.below(300_000), digits: 10)  // the length of the T ids, another prefix
         default: id = given.isEmpty ? [UInt8(ascii: "1")] : given[random.below(given.count)]  // an exact repeat
         }
         let expected = plain.insert(id).inserted
