@@ -73,17 +73,20 @@ private let hugePagesAvailable = FileManager.default.fileExists(atPath: "/sys/ke
     if hugePagesAvailable { #expect(flags.contains("hg")) }
 }
 
-@Test func reservingOnHugePagesKeepsTheArrayAndAdvisesTheRoom() throws {
-    var accounts: [Int64] = [11, 12, 13]
+/// Ingest reserves the accounts' room while the array is still empty; an array with elements
+/// must keep them.
+@Test(arguments: [[], [11, 12, 13]] as [[Int64]])
+func reservingOnHugePagesKeepsTheArrayAndAdvisesTheRoom(start: [Int64]) throws {
+    var accounts = start
     ProcessMemory.reserveOnHugePages(&accounts, capacity: 1_500_000)
-    #expect(accounts == [11, 12, 13])
+    #expect(accounts == start)
     #expect(accounts.capacity >= 1_500_000)
     let before = accounts.withUnsafeBufferPointer { $0.baseAddress! }
-    for i in 3..<1_500_000 { accounts.append(Int64(i)) }
+    for i in start.count..<1_500_000 { accounts.append(Int64(i)) }
     // Filled within the room reserved: never moved, so the advice still applies.
     #expect(accounts.withUnsafeBufferPointer { $0.baseAddress! } == before)
-    #expect(accounts[0..<3] == [11, 12, 13])
-    #expect(accounts[3...].enumerated().allSatisfy { $0.element == Int64($0.offset + 3) })
+    #expect(Array(accounts[0..<start.count]) == start)
+    #expect(accounts[start.count...].enumerated().allSatisfy { $0.element == Int64($0.offset + start.count) })
     let flags = try accounts.withUnsafeBytes { try mappingFlags(of: hugeBoundary(in: $0)) }
     #expect(flags.isEmpty == false)
     if hugePagesAvailable { #expect(flags.contains("hg")) }
