@@ -23,7 +23,7 @@ public enum ProcessMemory {
     public static func mapLargeAllocations() { SystemCalls.mapAllocations(from: 4 << 20) }
 
     /// Asks for `bytes`, not yet touched, to be backed by 2 MiB pages where the system
-    /// allows it (transparent huge pages in "madvise" mode, Debian's default).
+    /// allows it (transparent huge pages set to "madvise" or "always").
     ///
     /// For tables that ingest's fold writes at random places, a row at a time: a customer's
     /// record, its account, its purchase-day word, each in a table of 60–80 MB on L. With
