@@ -153,12 +153,7 @@ enum SystemCalls {
 
     /// Gives back the whole pages inside `bytes` (MADV_DONTNEED): they read as zeros after.
     static func discardPages(_ bytes: UnsafeMutableRawBufferPointer) {
-        guard let base = bytes.baseAddress else { return }
-        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
-        let start = (Int(bitPattern: base) + page - 1) / page * page
-        let end = (Int(bitPattern: base) + bytes.count) / page * page
-        guard end > start else { return }
-        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED)
+        advise(MADV_DONTNEED, wholeStretchesOf: Int(sysconf(Int32(_SC_PAGESIZE))), in: bytes)
     }
 
     /// Marks the whole 2 MiB stretches inside `bytes` for transparent huge pages
@@ -166,12 +161,17 @@ enum SystemCalls {
     /// allows it. Nothing changes where huge pages are off, and pages touched before keep
     /// their size.
     static func adviseHugePages(_ bytes: UnsafeMutableRawBufferPointer) {
+        advise(MADV_HUGEPAGE, wholeStretchesOf: 2 << 20, in: bytes)
+    }
+
+    /// `madvise` over the stretches of `size` bytes (a power of two) that lie wholly inside
+    /// `bytes`; nothing when there are none. The memory around them may be another buffer's.
+    private static func advise(_ advice: Int32, wholeStretchesOf size: Int, in bytes: UnsafeMutableRawBufferPointer) {
         guard let base = bytes.baseAddress else { return }
-        let huge = 2 << 20
-        let start = (Int(bitPattern: base) + huge - 1) / huge * huge
-        let end = (Int(bitPattern: base) + bytes.count) / huge * huge
+        let start = (Int(bitPattern: base) + size - 1) / size * size
+        let end = (Int(bitPattern: base) + bytes.count) / size * size
         guard end > start else { return }
-        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_HUGEPAGE)
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, advice)
     }
 
     /// True when a process with this pid exists (it may belong to another user).

@@ -63,4 +63,3 @@ final class InputIdentification: @unchecked Sendable {
         return try result.get()
     }
 }
-
