@@ -46,7 +46,10 @@ struct TxnIdSet {
     /// The previous id's length and prefix bytes, when its family keeps bits: an id of the
     /// same length whose prefix bytes are the same and whose other bytes are digits is of the
     /// same family, so most rows parse their number in one pass and skip finding the family
-    /// (`insert` checks the one case where that would not hold).
+    /// (`insert` checks the one case where that would not hold). The prefix is in `lastKey`
+    /// too, packed; comparing these bytes one by one was cheaper than packing each id's
+    /// prefix to compare (5.1–5.4 % of an RFM-only run's samples for the sequencer against
+    /// 4.5–5.2 %, as short prefixes such as "T" are the common case).
     private var lastLength = -1
     private var lastPrefix: [UInt8] = []
 
