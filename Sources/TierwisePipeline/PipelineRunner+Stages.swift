@@ -32,7 +32,7 @@ extension PipelineRunner {
                 }
                 return { read.wait() }
             }
-            var state = try ingest.run(rejectsPath: store.path("rejects.csv"))
+            var state = try ingest.run(rejectsPath: store.path("rejects.csv"), sync: store.sync)
             ProgressLine.shared.clear()
             // Account ids are only needed to read the dumps (the table does not keep them);
             // dropping them lowers the features stage's peak.

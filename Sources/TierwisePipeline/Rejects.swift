@@ -61,4 +61,7 @@ final class RejectWriter {
     }
 
     func finish() throws -> String { try writer.finish() }
+
+    /// Flushes, and has `sync` make the file durable in the background.
+    func finish(syncingOn sync: BackgroundSync) throws -> String { try writer.finish(syncingOn: sync) }
 }

@@ -70,10 +70,11 @@ func killAtANamedPointLeavesThePreviousRun(point: String) throws {
     #expect(!FileManager.default.fileExists(atPath: folder + "/out/2026-10-31"))
 }
 
-/// Work tables are synced in the background while the next stage runs. A sync that fails is
-/// the run's failure all the same: exit 73, no outputs published, and no stage recorded as
-/// done, so the next run computes them again instead of trusting a table that may be lost.
-@Test(arguments: ["ingest.twk", "features.twk", "tier.twk"])
+/// Work tables, and ingest's rejects.csv in the work folder, are synced in the background
+/// while the next stage runs. A sync that fails is the run's failure all the same: exit 73,
+/// no outputs published, and no stage recorded as done, so the next run computes them again
+/// instead of trusting a table that may be lost.
+@Test(arguments: ["ingest.twk", "features.twk", "tier.twk", ".work/2026-10-31/rejects.csv"])
 func aWorkTableThatCannotBeSyncedFailsTheRun(table: String) throws {
     let folder = TestSupport.temporaryFolder("e2e-sync")
     let pipeline = samplePipeline(folder)
