@@ -69,7 +69,9 @@ final class FoldPartitions: @unchecked Sendable {
     private let queues: [DispatchQueue]
     /// Whether batches are folded on the queues (more than one thread) or at once on the caller's.
     private let concurrent: Bool
-    /// Bounds the batches waiting to be folded, so memory does not grow with the file.
+    /// Bounds the batches waiting to be folded, so memory does not grow with the file: two
+    /// for every thread and two more, however many partitions there are, so that the fold's
+    /// queue rides over a moment without a core (see `ParallelChunks`).
     private let slots: DispatchSemaphore
     private let window: AnalysisWindow
     private var activity: UnsafeMutableBufferPointer<CustomerActivity>
@@ -110,7 +112,7 @@ final class FoldPartitions: @unchecked Sendable {
         self.threads = max(1, threads)
         queues = (0..<count).map { DispatchQueue(label: "tierwise.fold.\($0)") }
         concurrent = threads > 1
-        slots = DispatchSemaphore(value: 2 * count + 2)
+        slots = DispatchSemaphore(value: 2 * self.threads + 2)
         self.window = window
         self.accounts = accounts
         overflow = Array(repeating: [], count: count)
