@@ -9,8 +9,8 @@ import Foundation
 /// Why 3 and not 2: on 2 cores the kernel at times leaves a core idle for 0.6–8 ms while a
 /// runnable thread waits on the other one (`perf sched` of L), and a deeper queue lets the
 /// threads that do run go on meanwhile. With the fold's deeper queue (`FoldPartitions`) it
-/// took RFM-only L 1.8 % less time and 2 % less CPU (two sets of 16 and 20 interleaved
-/// runs), for two more chunks in memory, about 2 MB each.
+/// took RFM-only L 1.6–1.8 % less time and 2 % less CPU (medians of two sets of 16 and 20
+/// interleaved runs), for two more chunks in memory, about 2 MB each.
 enum ParallelChunks {
     /// The state shared between the threads, guarded by `condition`.
     private final class Board<Item, Worker, Output>: @unchecked Sendable {
