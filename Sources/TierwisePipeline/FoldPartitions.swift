@@ -60,15 +60,16 @@ struct OverflowReject {
 /// customer's activity by `finish`.
 final class FoldPartitions: @unchecked Sendable {
     /// How many partitions fold; each batch is handed to every one.
-    let count: Int
-    /// The threads `finish` settles the customers on.
+    private let count: Int
+    /// The threads ingest runs on: more than one folds on the queues, and `finish` settles
+    /// the customers on all of them.
     private let threads: Int
     /// How many of its own rows ahead a partition prefetches: enough to cover a memory access,
     /// few enough that the lines are still in the cache when the row comes (8 beat 16 on L).
     static let lookahead = 8
     private let queues: [DispatchQueue]
     /// Whether batches are folded on the queues (more than one thread) or at once on the caller's.
-    private let concurrent: Bool
+    private var concurrent: Bool { threads > 1 }
     /// Bounds the batches waiting to be folded, so memory does not grow with the file: two
     /// for every thread and two more, however many partitions there are, so that the fold's
     /// queue rides over a moment without a core (see `ParallelChunks`).
@@ -111,7 +112,6 @@ final class FoldPartitions: @unchecked Sendable {
         count = Self.partitions(threads: threads)
         self.threads = max(1, threads)
         queues = (0..<count).map { DispatchQueue(label: "tierwise.fold.\($0)") }
-        concurrent = threads > 1
         slots = DispatchSemaphore(value: 2 * self.threads + 2)
         self.window = window
         self.accounts = accounts
@@ -155,9 +155,11 @@ final class FoldPartitions: @unchecked Sendable {
         return UnsafeMutableBufferPointer(start: raw.bindMemory(to: CustomerActivity.self, capacity: n), count: n)
     }
 
-    /// Queues one batch whose customers are all below `customerCount`; blocks while too many are waiting.
-    func fold(_ batch: FoldBatch, customerCount: Int) {
+    /// Queues chunk number `sequence` for folding, `customers[i]` being the customer of its
+    /// row i (−1: not folded), all of them below `customerCount`; blocks while too many are waiting.
+    func fold(sequence: Int, chunk: ValidatedChunk, customers rowCustomers: [Int32], customerCount: Int) {
         if customerCount > customers { grow(to: customerCount) }
+        let batch = FoldBatch(sequence: sequence, chunk: chunk, customers: rowCustomers, partitions: count)
         guard concurrent else {
             for p in 0..<count { fold(batch, part: p) }
             return

@@ -117,7 +117,7 @@ struct Ingest {
                                                        delimiter: spec.delimiter, maxFields: config.run.maxFields, splitInput: shardInput) }
                 func fold(_ v: ValidatedChunk) throws {
                     let customers = try self.sequence(v, into: &state, counts: &counts, ids: &ids, rejects: rejects, path: path, owner: owner)
-                    folds.fold(FoldBatch(sequence: sequence, chunk: v, customers: customers, partitions: folds.count), customerCount: state.profiles.count)
+                    folds.fold(sequence: sequence, chunk: v, customers: customers, customerCount: state.profiles.count)
                     sequence += 1
                     progress?(doneBytes + v.bytesRead, totalBytes)
                 }
