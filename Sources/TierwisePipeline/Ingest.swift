@@ -23,11 +23,10 @@ struct Ingest {
     /// ingest calls before they move.
     var dumpsRead: ((DumpsRead) -> () -> Void)? = nil
 
-    /// Reads everything. `rejectsPath` receives rejects.csv, made durable by `sync` when one
-    /// is given (the run waits for it before it records the stage as done), else before this
-    /// returns: the fsync of a file written while the work table's first columns were on
-    /// their way to disk took 50 ms at the end of ingest on L.
-    func run(rejectsPath: String, sync: BackgroundSync? = nil) throws -> IngestState {
+    /// Reads everything. `rejectsPath` receives rejects.csv, made durable by `sync`, which
+    /// the run waits for before it records the stage as done: an fsync here, while the work
+    /// table's first columns were on their way to disk, took 50 ms at the end of ingest on L.
+    func run(rejectsPath: String, sync: BackgroundSync) throws -> IngestState {
         guard let asOf = try config.run.asOf ?? latestBookingDay() else {
             throw PipelineError(.dataError, "the transactions have no valid booking date to take the as-of date from; give --as-of YYYY-MM-DD")
         }
@@ -40,7 +39,7 @@ struct Ingest {
         if let spec = config.customers { try readCustomers(spec, into: &state, rejects: rejects, filter: filter) }
         if let spec = config.accounts { try readAccounts(spec, into: &state, rejects: rejects, currencies: currencies, filter: filter) }
         try readTransactions(config.transactions, into: &state, rejects: rejects, currencies: currencies, filter: filter)
-        _ = try sync.map { try rejects.finish(syncingOn: $0) } ?? rejects.finish()
+        _ = try rejects.finish(syncingOn: sync)
         return state
     }
 

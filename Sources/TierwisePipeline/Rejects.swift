@@ -60,8 +60,6 @@ final class RejectWriter {
         count += 1
     }
 
-    func finish() throws -> String { try writer.finish() }
-
     /// Flushes, and has `sync` make the file durable in the background.
     func finish(syncingOn sync: BackgroundSync) throws -> String { try writer.finish(syncingOn: sync) }
 }
