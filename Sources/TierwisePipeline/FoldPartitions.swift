@@ -38,9 +38,10 @@ struct OverflowReject {
     var bytes: [UInt8]
 }
 
-/// Folds the accepted rows beside the validating workers: partition p folds the customers
-/// whose index is p modulo the number of partitions, each on its own serial queue, one
-/// partition for every two threads (`partitions(threads:)`).
+/// Folds the accepted rows: partition p folds the customers whose index is p modulo the
+/// number of partitions, one partition for every two threads (`partitions(threads:)`). One
+/// partition folds at once on the caller's thread, which `ParallelChunks` hands the chunks in
+/// order; several fold beside the validating threads, each on its own serial queue.
 ///
 /// Each partition folds its customers' rows in file order: the sequencer hands the batches
 /// over in file order and a serial queue keeps it. A customer's sums, its overflow checks
@@ -61,18 +62,20 @@ struct OverflowReject {
 final class FoldPartitions: @unchecked Sendable {
     /// How many partitions fold; each batch is handed to every one.
     private let count: Int
-    /// The threads ingest runs on: more than one folds on the queues, and `finish` settles
-    /// the customers on all of them.
+    /// The threads ingest runs on; `finish` settles the customers on all of them.
     private let threads: Int
     /// How many of its own rows ahead a partition prefetches: enough to cover a memory access,
     /// few enough that the lines are still in the cache when the row comes (8 beat 16 on L).
     static let lookahead = 8
     private let queues: [DispatchQueue]
-    /// Whether batches are folded on the queues (more than one thread) or at once on the caller's.
-    private var concurrent: Bool { threads > 1 }
-    /// Bounds the batches waiting to be folded, so memory does not grow with the file: two
-    /// for every thread and two more, however many partitions there are, so that the fold's
-    /// queue rides over a moment without a core (see `ParallelChunks`).
+    /// Whether batches are folded on the queues (more than one partition) or at once on the
+    /// caller's thread. On 2 threads, one partition folding on the thread that consumes the
+    /// chunks took 6 % less time than on a queue of its own, a third thread on two cores
+    /// (RFM-only L, 12 interleaved runs: 0.920 and 0.983 of the time before either).
+    private var concurrent: Bool { count > 1 }
+    /// Bounds the batches waiting on the queues, so memory does not grow with the file: two
+    /// for every thread and two more, however many partitions there are, so that the queues
+    /// ride over a moment without a core.
     private let slots: DispatchSemaphore
     private let window: AnalysisWindow
     private var activity: UnsafeMutableBufferPointer<CustomerActivity>
@@ -100,9 +103,9 @@ final class FoldPartitions: @unchecked Sendable {
     /// Folding is two or three cache misses a row and about a quarter of ingest's work, so
     /// half the threads keep it off the critical path. More partitions cost more: each one
     /// passes over every batch's rows to find its own, on a thread of its own, and the
-    /// batch's rows are then read on every core. On two threads, one partition beside the two
-    /// validating workers took 3 % less time and CPU than two partitions (RFM-only on L,
-    /// three sets of 12–24 interleaved runs).
+    /// batch's rows are then read on every core. On two threads, one partition took 3 % less
+    /// time and CPU than two (RFM-only on L, three sets of 12–24 interleaved runs, when even
+    /// one partition folded on a queue of its own).
     static func partitions(threads: Int) -> Int { max(1, threads / 2) }
 
     /// Starts every customer of the dumps with an empty activity holding its account

@@ -5,9 +5,10 @@ import TierwiseIO
 /// The ingest stage: streams the dumps once, validates every row, writes rejects as they
 /// are found, and folds accepted rows into per-customer state.
 ///
-/// Transactions go through a pipeline: this thread's reader decompresses and cuts the
-/// stream into chunks of whole records; workers validate chunks in parallel; the chunks are
-/// folded in file order on one thread, so the result is the same on any number of threads.
+/// Transactions go through `ParallelChunks`: the stream is decompressed and cut into chunks
+/// of whole records, the chunks are validated in parallel, and then, one chunk at a time in
+/// file order, their rows are sequenced (duplicates, new customers) and folded, so the
+/// result is the same on any number of threads.
 struct Ingest {
     let config: PipelineConfig
     let threads: Int
