@@ -43,8 +43,8 @@ struct OverflowReject {
 /// partition folds at once on the caller's thread, which `ParallelChunks` hands the chunks in
 /// order; several fold beside the validating threads, each on its own serial queue.
 ///
-/// Each partition folds its customers' rows in file order: the sequencer hands the batches
-/// over in file order and a serial queue keeps it. A customer's sums, its overflow checks
+/// Each partition folds its customers' rows in file order: the batches come in file order,
+/// one at a time (`ParallelChunks`), and a partition's serial queue keeps it. A customer's sums, its overflow checks
 /// and its accounts (an account belongs to one customer) therefore see exactly the order of
 /// a one-thread fold, and the result is the same on any number of threads.
 ///

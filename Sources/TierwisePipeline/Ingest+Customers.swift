@@ -143,9 +143,9 @@ extension Ingest {
     /// read only), and structural rejects belong to shard 0.
     ///
     /// Workers parse the chunks (`DumpParser`) and run `check` on each sound row: the checks
-    /// of the row's own fields, which need nothing else. `accept` runs on this thread in file
-    /// order with the row and its check, so "the first row wins" and the order customers are
-    /// numbered in do not depend on threads. `index` resolves the fields of the columns once
+    /// of the row's own fields, which need nothing else. `accept` runs in file order, one
+    /// chunk at a time (`ParallelChunks`), with the row and its check, so "the first row wins"
+    /// and the order customers are numbered in do not depend on threads. `index` resolves the fields of the columns once
     /// per file, so a row costs no lookup by name. `expect` hears, for each uncompressed file,
     /// about how many rows it holds (`CSVInputFile.expectedRecords`), so that `accept` can
     /// size its tables once.
