@@ -44,9 +44,10 @@ struct OverflowReject {
 /// order; several fold beside the validating threads, each on its own serial queue.
 ///
 /// Each partition folds its customers' rows in file order: the batches come in file order,
-/// one at a time (`ParallelChunks`), and a partition's serial queue keeps it. A customer's sums, its overflow checks
-/// and its accounts (an account belongs to one customer) therefore see exactly the order of
-/// a one-thread fold, and the result is the same on any number of threads.
+/// one at a time (`ParallelChunks`), and a partition's serial queue keeps it. A customer's
+/// sums, its overflow checks and its accounts (an account belongs to one customer) therefore
+/// see exactly the order of a one-thread fold, and the result is the same on any number of
+/// threads.
 ///
 /// The activity lives in one buffer that the partitions write at disjoint indexes; it grows
 /// (after every queued batch is folded) when new customers come. The accounts are the

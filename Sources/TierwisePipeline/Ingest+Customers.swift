@@ -145,10 +145,10 @@ extension Ingest {
     /// Workers parse the chunks (`DumpParser`) and run `check` on each sound row: the checks
     /// of the row's own fields, which need nothing else. `accept` runs in file order, one
     /// chunk at a time (`ParallelChunks`), with the row and its check, so "the first row wins"
-    /// and the order customers are numbered in do not depend on threads. `index` resolves the fields of the columns once
-    /// per file, so a row costs no lookup by name. `expect` hears, for each uncompressed file,
-    /// about how many rows it holds (`CSVInputFile.expectedRecords`), so that `accept` can
-    /// size its tables once.
+    /// and the order customers are numbered in do not depend on threads. `index` resolves the
+    /// fields of the columns once per file, so a row costs no lookup by name. `expect` hears,
+    /// for each uncompressed file, about how many rows it holds (`CSVInputFile.expectedRecords`),
+    /// so that `accept` can size its tables once.
     func eachRow<Index, Checked>(_ input: String, _ spec: InputSpec, columns: [String], required: [String], rejects: RejectWriter, shard: ShardSpec? = nil,
                                  index makeIndex: (HeaderMap) -> Index, check: @escaping (DumpFields, Index) -> Checked,
                                  expect: (Int) -> Void = { _ in },
