@@ -58,7 +58,8 @@ struct ParallelChunksTests {
     /// second has started, which on one thread would never happen.
     @Test func transformsOnSeveralThreadsAtOnce() throws {
         let started = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
-        let overlapped = Tally()
+        /// Signalled once by each of the two items that saw the other start.
+        let overlapped = DispatchSemaphore(value: 0)
         var item = 0
         try ParallelChunks.run(workers: 2, next: { () -> Int? in
             defer { item += 1 }
@@ -66,12 +67,12 @@ struct ParallelChunksTests {
         }, makeWorker: { () }, work: { _, item in
             if item < 2 {
                 started[item].signal()
-                if started[1 - item].wait(timeout: .now() + 10) == .success { overlapped.didRead() }
+                if started[1 - item].wait(timeout: .now() + 10) == .success { overlapped.signal() }
                 started[1 - item].signal()
             }
             return item
         }, consume: { _ in })
-        #expect(overlapped.read == 2)
+        #expect(overlapped.wait(timeout: .now()) == .success && overlapped.wait(timeout: .now()) == .success)
     }
 
     /// Runs items 0, 1, 2… through with an error of the reader or of the consumer at one of
