@@ -190,8 +190,13 @@ extension Ingest {
                 }
             }
             let makeParser = { DumpParser(header: file.header, delimiter: spec.delimiter, maxFields: self.config.run.maxFields, check: { check($0, index) }) }
-            try ParallelChunks.run(workers: threads, next: { try file.next() }, makeWorker: makeParser,
-                                   work: { parser, item in parser.parse(item.chunk, from: item.firstRecord) }, consume: consume)
+            if threads <= 1 {
+                let parser = makeParser()
+                while let (chunk, first) = try file.next() { try consume(parser.parse(chunk, from: first)) }
+            } else {
+                try ParallelChunks.run(workers: threads, next: { try file.next() }, makeWorker: makeParser,
+                                       work: { parser, item in parser.parse(item.chunk, from: item.firstRecord) }, consume: consume)
+            }
             counts.files.append(info)
         }
         return counts

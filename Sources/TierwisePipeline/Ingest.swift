@@ -121,14 +121,23 @@ struct Ingest {
                     sequence += 1
                     progress?(doneBytes + v.bytesRead, totalBytes)
                 }
-                try ParallelChunks.run(workers: threads, next: { try file.next().map { ($0.chunk, $0.firstRecord, file.opened.bytesRead) } },
-                                       makeWorker: { TransactionValidator(shared) },
-                                       work: { validator, item in
-                                           var v = validator.validate(item.0, from: item.1)
-                                           v.bytesRead = item.2
-                                           return v
-                                       },
-                                       consume: fold)
+                if threads <= 1 {
+                    let validator = TransactionValidator(shared)
+                    while let (chunk, first) = try file.next() {
+                        var v = validator.validate(chunk, from: first)
+                        v.bytesRead = file.opened.bytesRead
+                        try fold(v)
+                    }
+                } else {
+                    try ParallelChunks.run(workers: threads, next: { try file.next().map { ($0.chunk, $0.firstRecord, file.opened.bytesRead) } },
+                                           makeWorker: { TransactionValidator(shared) },
+                                           work: { validator, item in
+                                               var v = validator.validate(item.0, from: item.1)
+                                               v.bytesRead = item.2
+                                               return v
+                                           },
+                                           consume: fold)
+                }
                 // Rows a running total turned away come after the file's other rejects, in file order.
                 for r in folds.drainOverflow() {
                     counts.accepted -= 1
